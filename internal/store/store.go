@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+
+	"github.com/latchkey/latchkey/internal/model"
+)
+
+// Store is the whole persistence contract.
+type Store interface {
+	RealmStore
+	UserStore
+	CredentialStore
+	ClientStore
+	RoleStore
+	KeyStore
+
+	// InTx runs fn in one transaction and commits if fn returns nil. The
+	// Store passed to fn runs every call inside that transaction. fn may run
+	// more than once (transient contention is retried), so it must not have
+	// side effects outside the store. InTx on a Store that is already a
+	// transaction runs fn in the same transaction.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database. It is not valid inside a transaction.
+	Close() error
+}
+
+// Page selects a window of a listing. Max <= 0 means no limit.
+type Page struct {
+	First int
+	Max   int
+}
+
+// RealmStore keeps realms. Realm names are unique and case-sensitive.
+type RealmStore interface {
+	CreateRealm(ctx context.Context, r *model.Realm) error
+	GetRealm(ctx context.Context, id string) (*model.Realm, error)
+	GetRealmByName(ctx context.Context, name string) (*model.Realm, error)
+	// ListRealms returns all realms ordered by name.
+	ListRealms(ctx context.Context) ([]model.Realm, error)
+	// UpdateRealm replaces the realm's settings and name (ErrConflict when
+	// renamed onto an existing name).
+	UpdateRealm(ctx context.Context, r *model.Realm) error
+	// DeleteRealm removes the realm and everything in it.
+	DeleteRealm(ctx context.Context, id string) error
+}
+
+// UserQuery filters a user listing. Empty strings do not filter.
+type UserQuery struct {
+	// Search matches the prefix of username, email, first or last name,
+	// case-insensitively (Keycloak's default search).
+	Search    string
+	Username  string
+	Email     string
+	FirstName string
+	LastName  string
+	// Exact makes Username, Email, FirstName and LastName match whole values
+	// (case-insensitively); otherwise they match as substrings.
+	Exact         bool
+	Enabled       *bool
+	EmailVerified *bool
+	// Attributes requires each name to have the given value (exact).
+	Attributes map[string]string
+	// IncludeServiceAccounts lists service-account users too.
+	IncludeServiceAccounts bool
+	Page
+}
+
+// UserStore keeps users, their attributes and required actions.
+//
+// uniqueEmail says whether the email takes part in the realm's email
+// uniqueness (false when the realm allows duplicate emails); the user
+// service derives it from the realm.
+type UserStore interface {
+	CreateUser(ctx context.Context, u *model.User, uniqueEmail bool) error
+	GetUser(ctx context.Context, realmID, id string) (*model.User, error)
+	GetUserByUsername(ctx context.Context, realmID, username string) (*model.User, error)
+	// GetUserByEmail returns the oldest user with that email.
+	GetUserByEmail(ctx context.Context, realmID, email string) (*model.User, error)
+	GetServiceAccountUser(ctx context.Context, realmID, clientID string) (*model.User, error)
+	// UpdateUser replaces every field, attributes and required actions
+	// included. RealmID, ID and CreatedAt are not changed.
+	UpdateUser(ctx context.Context, u *model.User, uniqueEmail bool) error
+	DeleteUser(ctx context.Context, realmID, id string) error
+	// ListUsers returns matching users ordered by username.
+	ListUsers(ctx context.Context, realmID string, q UserQuery) ([]model.User, error)
+	// CountUsers counts matching users, ignoring q.Page.
+	CountUsers(ctx context.Context, realmID string, q UserQuery) (int, error)
+}
+
+// CredentialStore keeps users' credentials.
+type CredentialStore interface {
+	CreateCredential(ctx context.Context, c *model.Credential) error
+	// ListCredentials returns a user's credentials ordered by priority, then
+	// creation time.
+	ListCredentials(ctx context.Context, userID string) ([]model.Credential, error)
+	UpdateCredential(ctx context.Context, c *model.Credential) error
+	DeleteCredential(ctx context.Context, userID, id string) error
+}
+
+// ClientQuery filters a client listing.
+type ClientQuery struct {
+	// ClientID matches exactly, or as a case-insensitive substring when
+	// Search is true.
+	ClientID string
+	Search   bool
+	Page
+}
+
+// ClientStore keeps clients. ClientID is unique per realm (case-sensitive).
+type ClientStore interface {
+	CreateClient(ctx context.Context, c *model.Client) error
+	GetClient(ctx context.Context, realmID, id string) (*model.Client, error)
+	GetClientByClientID(ctx context.Context, realmID, clientID string) (*model.Client, error)
+	// ListClients returns matching clients ordered by clientId.
+	ListClients(ctx context.Context, realmID string, q ClientQuery) ([]model.Client, error)
+	UpdateClient(ctx context.Context, c *model.Client) error
+	// DeleteClient removes the client with its roles and their mappings.
+	DeleteClient(ctx context.Context, realmID, id string) error
+}
+
+// RoleQuery filters a role listing.
+type RoleQuery struct {
+	// Search matches a case-insensitive substring of the name.
+	Search string
+	Page
+}
+
+// RoleStore keeps realm and client roles, composites and user role mappings.
+type RoleStore interface {
+	CreateRole(ctx context.Context, r *model.Role) error
+	GetRole(ctx context.Context, realmID, id string) (*model.Role, error)
+	// GetRoleByName finds a realm role (clientID "") or a client role.
+	GetRoleByName(ctx context.Context, realmID, clientID, name string) (*model.Role, error)
+	// ListRoles lists realm roles (clientID "") or one client's roles,
+	// ordered by name.
+	ListRoles(ctx context.Context, realmID, clientID string, q RoleQuery) ([]model.Role, error)
+	UpdateRole(ctx context.Context, r *model.Role) error
+	DeleteRole(ctx context.Context, realmID, id string) error
+
+	// AddComposites makes childIDs children of parentID; existing links are
+	// kept without error.
+	AddComposites(ctx context.Context, realmID, parentID string, childIDs []string) error
+	RemoveComposites(ctx context.Context, realmID, parentID string, childIDs []string) error
+	// ListComposites returns the direct children of parentID ordered by name.
+	ListComposites(ctx context.Context, realmID, parentID string) ([]model.Role, error)
+
+	// GrantUserRoles maps roles to a user; existing mappings are kept
+	// without error.
+	GrantUserRoles(ctx context.Context, realmID, userID string, roleIDs []string) error
+	RevokeUserRoles(ctx context.Context, realmID, userID string, roleIDs []string) error
+	// ListUserRoles returns the roles mapped directly to the user, ordered
+	// by name.
+	ListUserRoles(ctx context.Context, realmID, userID string) ([]model.Role, error)
+	// ListRoleUsers returns users directly holding the role, by username.
+	ListRoleUsers(ctx context.Context, realmID, roleID string, p Page) ([]model.User, error)
+}
+
+// KeyStore keeps realms' signing keys.
+type KeyStore interface {
+	CreateKey(ctx context.Context, k *model.SigningKey) error
+	// ListKeys returns a realm's keys by descending priority, then creation.
+	ListKeys(ctx context.Context, realmID string) ([]model.SigningKey, error)
+	UpdateKey(ctx context.Context, k *model.SigningKey) error
+	DeleteKey(ctx context.Context, realmID, id string) error
+}
