@@ -19,4 +19,7 @@
 //     and write nothing.
 //   - Slices and maps come back empty rather than nil only where noted;
 //     callers must not rely on either.
+//   - Deleting a row deletes what hangs off it: a user's credentials and
+//     role mappings, a role's composite links and mappings, a client's roles,
+//     a realm's everything.
 package store

@@ -20,6 +20,10 @@ type Store interface {
 	// more than once (transient contention is retried), so it must not have
 	// side effects outside the store. InTx on a Store that is already a
 	// transaction runs fn in the same transaction.
+	//
+	// Transactions are serializable: a read-modify-write inside one InTx
+	// never loses a concurrent update (SQLite has one writer; PostgreSQL
+	// runs SERIALIZABLE and retries serialization failures).
 	InTx(ctx context.Context, fn func(tx Store) error) error
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

@@ -1,0 +1,71 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// ErrorKind is what a backend's driver error means to the store.
+type ErrorKind int
+
+const (
+	// KindOther is any error the store has no special meaning for.
+	KindOther ErrorKind = iota
+	// KindUnique is a unique-constraint violation: store.ErrConflict.
+	KindUnique
+	// KindForeignKey is a foreign-key violation: the referenced row is
+	// missing, so the caller gets store.ErrNotFound.
+	KindForeignKey
+	// KindRetry is transient contention (SQLITE_BUSY, a serialization
+	// failure, a deadlock): the whole transaction is run again.
+	KindRetry
+	// KindUnavailable means the database could not be reached.
+	KindUnavailable
+)
+
+// Dialect is what one SQL backend tells the shared implementation about
+// itself.
+type Dialect struct {
+	// Name is used in error messages ("sqlite", "postgres").
+	Name string
+	// Classify says what a driver error means. It must look through wrapped
+	// errors (errors.As), since errors reach it wrapped.
+	Classify func(error) ErrorKind
+	// TxOptions begins every transaction. InTx promises that a
+	// read-modify-write in fn loses no concurrent update; SQLite gives that
+	// by having one writer, PostgreSQL needs SERIALIZABLE, whose failures
+	// are then retried. nil means the driver's default.
+	TxOptions *sql.TxOptions
+}
+
+func (d Dialect) kind(err error) ErrorKind {
+	if err == nil || d.Classify == nil {
+		return KindOther
+	}
+	return d.Classify(err)
+}
+
+// mapErr turns a driver error into the store's sentinels while keeping the
+// driver error in the chain, so that the retry helper can still classify it.
+// It is idempotent: an error already carrying a sentinel is returned as is.
+func (d Dialect) mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) ||
+		errors.Is(err, store.ErrUnavailable) {
+		return err
+	}
+	switch d.kind(err) {
+	case KindUnique:
+		return fmt.Errorf("%w: %w", store.ErrConflict, err)
+	case KindForeignKey:
+		return fmt.Errorf("%w: referenced row missing: %w", store.ErrNotFound, err)
+	case KindUnavailable:
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+	}
+	return err
+}
