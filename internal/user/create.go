@@ -1,0 +1,46 @@
+package user
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// ErrExists reports a unique-key conflict on username or email.
+var ErrExists = errors.New("user: a user with the same username or email exists")
+
+// Insert writes u into realm inside tx, with its credentials (already hashed:
+// hashing is slow and belongs before the transaction) and role mappings. The
+// realm's default role is always granted. Usernames and emails are trimmed
+// and lower-cased, as Keycloak stores them.
+func Insert(ctx context.Context, tx store.Store, realm *model.Realm, u *model.User, creds []model.Credential, roleIDs []string) error {
+	u.RealmID = realm.ID
+	u.Username = strings.ToLower(strings.TrimSpace(u.Username))
+	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
+	if err := tx.CreateUser(ctx, u, !realm.DuplicateEmailsAllowed); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("%w: %w", ErrExists, err)
+		}
+		return err
+	}
+	for i := range creds {
+		creds[i].UserID = u.ID
+		if err := tx.CreateCredential(ctx, &creds[i]); err != nil {
+			return err
+		}
+	}
+	grant := roleIDs
+	if realm.DefaultRoleID != "" {
+		grant = append([]string{realm.DefaultRoleID}, roleIDs...)
+	}
+	if len(grant) > 0 {
+		if err := tx.GrantUserRoles(ctx, realm.ID, u.ID, grant); err != nil {
+			return err
+		}
+	}
+	return nil
+}
