@@ -1,0 +1,171 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/httpapi"
+	"github.com/latchkey/latchkey/internal/oidc"
+	"github.com/latchkey/latchkey/internal/ops"
+	"github.com/latchkey/latchkey/internal/realm"
+	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/postgres"
+	"github.com/latchkey/latchkey/internal/store/sqlite"
+)
+
+// App is a configured server, ready to serve.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	store   store.Store
+	metrics *ops.Metrics
+	handler http.Handler
+}
+
+// New opens the store, bootstraps the master realm on a first start,
+// imports realms and wires the handlers. A configuration problem found on
+// the way (a first start without a bootstrap password under start) is a
+// *config.Error.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, store: st, metrics: ops.NewMetrics()}
+	if err := a.bootstrap(ctx); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	a.handler = a.routes()
+	return a, nil
+}
+
+func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	if cfg.DB == config.DBPostgres {
+		st, err := postgres.Open(ctx, cfg.DBURL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		return st, nil
+	}
+	if cfg.DBURL == "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+	}
+	st, err := sqlite.Open(ctx, cfg.SQLitePath())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", cfg.SQLitePath(), err)
+	}
+	return st, nil
+}
+
+func (a *App) bootstrap(ctx context.Context) error {
+	realms := &realm.Service{Store: a.store, Log: a.log}
+	exists, err := realms.MasterExists(ctx)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		if err := a.cfg.FirstStartProblem(); err != nil {
+			return err
+		}
+		password := a.cfg.BootstrapAdminPassword
+		if password == "" {
+			password = "admin"
+			a.log.Warn("no bootstrap admin password given: the master realm's admin password is \"admin\"; "+
+				"set LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD before anyone else can reach this server",
+				"username", a.cfg.BootstrapAdminUsername)
+		}
+		created, err := realms.EnsureMaster(ctx, a.cfg.BootstrapAdminUsername, password)
+		if err != nil {
+			return fmt.Errorf("create master realm: %w", err)
+		}
+		if created {
+			a.log.Info("created master realm and bootstrap admin", "username", a.cfg.BootstrapAdminUsername)
+		}
+	}
+	if a.cfg.ImportRealm != "" {
+		if err := importRealms(ctx, realms, a.log, a.cfg.ImportRealm); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *App) routes() http.Handler {
+	mux := http.NewServeMux()
+	(&ops.Health{DB: a.store, Metrics: a.metrics}).Mount(mux)
+	(&oidc.Handler{Store: a.store, Log: a.log, Hostname: a.cfg.Hostname}).Mount(mux)
+	return httpapi.Wrap(mux, a.log, a.metrics)
+}
+
+// Handler is the server's root handler, for tests and embedding.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Store is the open store, for tests.
+func (a *App) Store() store.Store { return a.store }
+
+// Serve answers on ln until ctx ends, then stops accepting, lets in-flight
+// requests finish within the shutdown timeout, and closes the store.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		_ = a.store.Close()
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", "timeout", a.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		a.log.Warn("in-flight requests did not finish in time; closing them")
+		_ = srv.Close()
+		err = nil
+	}
+	if cerr := a.store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Close releases the store of an App that is not serving.
+func (a *App) Close() error { return a.store.Close() }
+
+// Run builds the app, listens on the configured address and serves until
+// ctx ends.
+func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	start := time.Now()
+	a, err := New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.HTTPHost, strconv.Itoa(cfg.HTTPPort)))
+	if err != nil {
+		_ = a.Close()
+		return err
+	}
+	log.Info("latchkey ready", "address", ln.Addr().String(), "db", cfg.DB,
+		"startup_ms", time.Since(start).Milliseconds())
+	return a.Serve(ctx, ln)
+}

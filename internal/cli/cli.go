@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/config"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=...".
+var Version = ""
+
+// Exit codes.
+const (
+	ExitOK     = 0
+	ExitError  = 1
+	ExitConfig = 2
+)
+
+// Env looks up an environment variable.
+type Env func(string) (string, bool)
+
+// Main runs the command line and returns the process exit code.
+func Main(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) int {
+	root := newRoot(ctx, env, stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	switch {
+	case err == nil:
+		return ExitOK
+	case config.IsConfigError(err):
+		fmt.Fprintln(stderr, err)
+		return ExitConfig
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(stderr, err)
+		return ExitConfig
+	default:
+		fmt.Fprintln(stderr, "latchkey:", err)
+		return ExitError
+	}
+}
+
+var errUsage = errors.New("usage")
+
+func newRoot(ctx context.Context, env Env, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "latchkey",
+		Short:         "A light, Keycloak-compatible identity server with a JSON self-registration API",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	})
+	root.AddCommand(
+		serverCommand(ctx, config.Dev, env, stderr),
+		serverCommand(ctx, config.Prod, env, stderr),
+		&cobra.Command{
+			Use:   "version",
+			Short: "Print the version",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				fmt.Fprintln(cmd.OutOrStdout(), "latchkey", version())
+				return nil
+			},
+		},
+	)
+	return root
+}
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+func serverCommand(ctx context.Context, mode config.Mode, env Env, stderr io.Writer) *cobra.Command {
+	cfg := config.Default(mode)
+	cmd := &cobra.Command{Args: cobra.NoArgs}
+	if mode == config.Dev {
+		cmd.Use = "start-dev"
+		cmd.Short = "Start in development mode: embedded SQLite under --data-dir, admin/admin unless set"
+	} else {
+		cmd.Use = "start"
+		cmd.Short = "Start in production mode: --db, --hostname and (on a first start) a bootstrap admin password are required"
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.HTTPHost, "http-host", cfg.HTTPHost, "address to listen on")
+	f.IntVar(&cfg.HTTPPort, "http-port", cfg.HTTPPort, "HTTP port")
+	f.StringVar(&cfg.Hostname, "hostname", cfg.Hostname, "public base URL used in issued URLs (start-dev: the request's host)")
+	f.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory for the embedded SQLite database and other data")
+	f.StringVar(&cfg.DB, "db", cfg.DB, "database: sqlite or postgres")
+	f.StringVar(&cfg.DBURL, "db-url", cfg.DBURL, "postgres://user@host:5432/db, or a SQLite file path")
+	f.StringVar(&cfg.ImportRealm, "import-realm", cfg.ImportRealm, "Keycloak realm JSON file, or directory of *.json, imported at start")
+	f.StringVar(&cfg.BootstrapAdminUsername, "bootstrap-admin-username", cfg.BootstrapAdminUsername, "master realm admin created on a first start")
+	f.StringVar(&cfg.BootstrapAdminPassword, "bootstrap-admin-password", cfg.BootstrapAdminPassword, "its password (required by start on a first start)")
+	f.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
+	f.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
+	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long in-flight requests may finish on SIGTERM")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := applyEnv(cmd.Flags(), env); err != nil {
+			return err
+		}
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+		return app.Run(ctx, cfg, newLogger(cfg, stderr))
+	}
+	return cmd
+}
+
+// applyEnv sets every flag not given on the command line from its
+// LATCHKEY_ variable, reporting every malformed value at once.
+func applyEnv(fs *pflag.FlagSet, env Env) error {
+	var problems []config.Problem
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Changed || f.Name == "help" {
+			return
+		}
+		v, ok := env(config.EnvName(f.Name))
+		if !ok {
+			return
+		}
+		if err := f.Value.Set(strings.TrimSpace(v)); err != nil {
+			problems = append(problems, config.Problem{Option: f.Name,
+				Msg: fmt.Sprintf("invalid value %q in the environment: %v", v, unwrapParse(err))})
+		}
+	})
+	if len(problems) > 0 {
+		return &config.Error{Problems: problems}
+	}
+	return nil
+}
+
+func unwrapParse(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

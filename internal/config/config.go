@@ -1,0 +1,177 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Mode is how the server was started.
+type Mode string
+
+const (
+	// Dev is start-dev: embedded SQLite, forgiving defaults.
+	Dev Mode = "dev"
+	// Prod is start: every consequential setting must be explicit.
+	Prod Mode = "prod"
+)
+
+// Database kinds.
+const (
+	DBSQLite   = "sqlite"
+	DBPostgres = "postgres"
+)
+
+// Config is everything the server needs to start.
+type Config struct {
+	Mode Mode
+
+	HTTPHost string
+	HTTPPort int
+	// Hostname is the public base URL used in issued URLs (issuer, links).
+	// Empty means "from the request", allowed in start-dev only.
+	Hostname string
+
+	DataDir string
+	DB      string
+	DBURL   string
+
+	ImportRealm string
+
+	BootstrapAdminUsername string
+	BootstrapAdminPassword string
+
+	LogLevel  string
+	LogFormat string
+
+	ShutdownTimeout time.Duration
+}
+
+// Default returns the defaults for mode.
+func Default(mode Mode) Config {
+	c := Config{
+		Mode:                   mode,
+		HTTPHost:               "0.0.0.0",
+		HTTPPort:               8080,
+		DataDir:                "data",
+		BootstrapAdminUsername: "admin",
+		LogLevel:               "info",
+		LogFormat:              "text",
+		ShutdownTimeout:        10 * time.Second,
+	}
+	if mode == Dev {
+		c.DB = DBSQLite
+	}
+	return c
+}
+
+// Problem is one invalid or missing setting, named by its flag and
+// environment variable.
+type Problem struct {
+	Option string // flag name without dashes, e.g. "db-url"
+	Msg    string
+}
+
+func (p Problem) String() string {
+	return fmt.Sprintf("--%s (%s): %s", p.Option, EnvName(p.Option), p.Msg)
+}
+
+// Error lists every problem found. The CLI exits with status 2 on it.
+type Error struct{ Problems []Problem }
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return "invalid configuration:\n  " + strings.Join(lines, "\n  ")
+}
+
+// EnvName is the environment variable that sets option: LATCHKEY_ and the
+// option upper-cased with dashes as underscores.
+func EnvName(option string) string {
+	return "LATCHKEY_" + strings.ToUpper(strings.ReplaceAll(option, "-", "_"))
+}
+
+// Validate reports every problem at once, or nil. In Prod mode the database
+// and hostname must be given explicitly; whether a bootstrap password is
+// needed depends on the database (first start), so the server checks that
+// after opening it, with FirstStartProblem.
+func (c *Config) Validate() error {
+	var ps []Problem
+	add := func(opt, format string, a ...any) { ps = append(ps, Problem{opt, fmt.Sprintf(format, a...)}) }
+
+	if c.HTTPPort < 0 || c.HTTPPort > 65535 {
+		add("http-port", "must be between 0 and 65535, got %d", c.HTTPPort)
+	}
+	switch c.DB {
+	case DBSQLite, DBPostgres:
+	case "":
+		add("db", "is required by start: choose sqlite or postgres")
+	default:
+		add("db", "must be sqlite or postgres, got %q", c.DB)
+	}
+	if c.DB == DBPostgres {
+		if c.DBURL == "" {
+			add("db-url", "is required with --db postgres (postgres://user@host:5432/db)")
+		} else if u, err := url.Parse(c.DBURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			add("db-url", "must be a postgres:// URL")
+		}
+	}
+	if c.Mode == Prod && c.Hostname == "" {
+		add("hostname", "is required by start: the public base URL, e.g. https://id.example.com")
+	}
+	if c.Hostname != "" {
+		if u, err := url.Parse(c.Hostname); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("hostname", "must be an absolute http(s) URL, got %q", c.Hostname)
+		}
+	}
+	if c.BootstrapAdminUsername == "" {
+		add("bootstrap-admin-username", "must not be empty")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log-level", "must be debug, info, warn or error, got %q", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		add("log-format", "must be text or json, got %q", c.LogFormat)
+	}
+	if c.ShutdownTimeout <= 0 {
+		add("shutdown-timeout", "must be positive")
+	}
+	if len(ps) > 0 {
+		return &Error{Problems: ps}
+	}
+	return nil
+}
+
+// FirstStartProblem reports the missing bootstrap password when the
+// database has no master realm yet. start-dev falls back to "admin".
+func (c *Config) FirstStartProblem() error {
+	if c.BootstrapAdminPassword == "" && c.Mode == Prod {
+		return &Error{Problems: []Problem{{"bootstrap-admin-password",
+			"is required on a first start (the database has no master realm yet)"}}}
+	}
+	return nil
+}
+
+// SQLitePath is the database file: --db-url when given, else latchkey.db
+// in the data directory.
+func (c *Config) SQLitePath() string {
+	if c.DBURL != "" {
+		return c.DBURL
+	}
+	return filepath.Join(c.DataDir, "latchkey.db")
+}
+
+// IsConfigError reports whether err is a configuration problem.
+func IsConfigError(err error) bool {
+	var ce *Error
+	return errors.As(err, &ce)
+}

@@ -1,0 +1,75 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestValidateProdListsEveryProblem(t *testing.T) {
+	c := Default(Prod)
+	err := c.Validate()
+	var ce *Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("Validate() = %v, want *Error", err)
+	}
+	got := map[string]bool{}
+	for _, p := range ce.Problems {
+		got[p.Option] = true
+	}
+	for _, want := range []string{"db", "hostname"} {
+		if !got[want] {
+			t.Errorf("missing problem for --%s in %v", want, err)
+		}
+	}
+	if !strings.Contains(err.Error(), "LATCHKEY_HOSTNAME") {
+		t.Errorf("message does not name the environment variable: %v", err)
+	}
+}
+
+func TestValidateDevDefaultsAreValid(t *testing.T) {
+	c := Default(Dev)
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.FirstStartProblem(); err != nil {
+		t.Fatalf("start-dev falls back to a default password: %v", err)
+	}
+}
+
+func TestValidateValues(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate func(*Config)
+		option string
+	}{
+		{"port", func(c *Config) { c.HTTPPort = 70000 }, "http-port"},
+		{"db kind", func(c *Config) { c.DB = "mysql" }, "db"},
+		{"postgres needs url", func(c *Config) { c.DB = DBPostgres }, "db-url"},
+		{"postgres url scheme", func(c *Config) { c.DB = DBPostgres; c.DBURL = "mysql://x" }, "db-url"},
+		{"hostname relative", func(c *Config) { c.Hostname = "id.example.com" }, "hostname"},
+		{"log level", func(c *Config) { c.LogLevel = "loud" }, "log-level"},
+		{"log format", func(c *Config) { c.LogFormat = "xml" }, "log-format"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default(Dev)
+			tc.mutate(&c)
+			var ce *Error
+			if err := c.Validate(); !errors.As(err, &ce) || len(ce.Problems) != 1 || ce.Problems[0].Option != tc.option {
+				t.Fatalf("Validate() = %v, want one problem for --%s", err, tc.option)
+			}
+		})
+	}
+}
+
+func TestFirstStartProblemProd(t *testing.T) {
+	c := Default(Prod)
+	if err := c.FirstStartProblem(); !IsConfigError(err) {
+		t.Fatalf("want a config error, got %v", err)
+	}
+	c.BootstrapAdminPassword = "x"
+	if err := c.FirstStartProblem(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,98 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+)
+
+// Error is an HTTP error with the body the client sees and, separately, the
+// cause that is only logged. Handlers return it; Handle renders it.
+type Error struct {
+	Status int
+	// Body is marshalled as the response; use OAuthError or AdminError.
+	Body any
+	// Header holds extra response headers (WWW-Authenticate, Retry-After).
+	Header http.Header
+	// Cause is logged, never sent.
+	Cause error
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return http.StatusText(e.Status) + ": " + e.Cause.Error()
+	}
+	return http.StatusText(e.Status)
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// OAuthBody is Keycloak's OAuth2ErrorRepresentation.
+type OAuthBody struct {
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description,omitempty"`
+}
+
+// AdminBody is Keycloak's ErrorRepresentation for admin conflicts and
+// validation errors.
+type AdminBody struct {
+	Field        string   `json:"field,omitempty"`
+	ErrorMessage string   `json:"errorMessage"`
+	Params       []string `json:"params,omitempty"`
+}
+
+// OAuthError makes an error with the {"error","error_description"} body.
+func OAuthError(status int, code, description string) *Error {
+	return &Error{Status: status, Body: OAuthBody{Error: code, ErrorDescription: description}}
+}
+
+// AdminError makes an error with the {"errorMessage"} body.
+func AdminError(status int, message string) *Error {
+	return &Error{Status: status, Body: AdminBody{ErrorMessage: message}}
+}
+
+// HandlerFunc is an endpoint that returns its error instead of writing it.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Handle adapts fn to http.Handler: an *Error is written as it says; any
+// other error is logged with the request id and answered 500 in Keycloak's
+// unknown_error shape, never with its text.
+func Handle(log *slog.Logger, fn HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			WriteError(w, r, log, err)
+		}
+	})
+}
+
+// WriteError renders err as Handle does.
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	var he *Error
+	if !errors.As(err, &he) {
+		he = &Error{Status: http.StatusInternalServerError, Cause: err,
+			Body: OAuthBody{Error: "unknown_error", ErrorDescription: "For more on this error consult the server log."}}
+	}
+	if he.Status >= 500 {
+		log.ErrorContext(r.Context(), "request failed", "request_id", RequestID(r.Context()),
+			"method", r.Method, "path", r.URL.Path, "status", he.Status, "error", err)
+	} else if he.Cause != nil {
+		log.DebugContext(r.Context(), "request refused", "request_id", RequestID(r.Context()),
+			"status", he.Status, "error", he.Cause)
+	}
+	for k, vs := range he.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	WriteJSON(w, he.Status, he.Body)
+}
+
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if v != nil {
+		_ = json.NewEncoder(w).Encode(v)
+	}
+}
