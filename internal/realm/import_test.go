@@ -11,6 +11,7 @@ import (
 	"github.com/latchkey/latchkey/internal/kcrep"
 	"github.com/latchkey/latchkey/internal/realm"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/testenv"
 )
 
 const importJSON = `{
@@ -59,9 +60,11 @@ func decode(t *testing.T, s string) *kcrep.RealmRepresentation {
 	return &rep
 }
 
-func TestImport(t *testing.T) {
+func TestImport(t *testing.T) { testenv.EachStore(t, testImport) }
+
+func testImport(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	svc, st := newService(t)
+	svc, st := newService(t, st)
 	r, err := svc.Import(ctx, decode(t, importJSON))
 	if err != nil {
 		t.Fatal(err)
@@ -152,9 +155,11 @@ func TestImport(t *testing.T) {
 	}
 }
 
-func TestImportIsAllOrNothing(t *testing.T) {
+func TestImportIsAllOrNothing(t *testing.T) { testenv.EachStore(t, testImportIsAllOrNothing) }
+
+func testImportIsAllOrNothing(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	svc, st := newService(t)
+	svc, st := newService(t, st)
 	bad := decode(t, `{"realm": "broken", "enabled": true,
 	  "clients": [{"clientId": "app"}],
 	  "roles": {"realm": [{"name": "r", "composite": true, "composites": {"realm": ["no-such-role"]}}]},
@@ -182,8 +187,12 @@ func TestImportIsAllOrNothing(t *testing.T) {
 // Keycloak creates a role that a user is mapped to but the file does not
 // define; an unknown client in clientRoles is an error.
 func TestImportCreatesRolesUsersAreMappedTo(t *testing.T) {
+	testenv.EachStore(t, testImportCreatesRolesUsersAreMappedTo)
+}
+
+func testImportCreatesRolesUsersAreMappedTo(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	svc, st := newService(t)
+	svc, st := newService(t, st)
 	r, err := svc.Import(ctx, decode(t, `{"realm": "auto", "enabled": true, "clients": [{"clientId": "app"}],
 	  "users": [{"username": "u", "realmRoles": [" undeclared "], "clientRoles": {"app": ["reader"]}}]}`))
 	if err != nil {

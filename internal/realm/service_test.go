@@ -14,8 +14,7 @@ import (
 	"github.com/latchkey/latchkey/internal/testenv"
 )
 
-func newService(t *testing.T) (*realm.Service, store.Store) {
-	st := testenv.SQLite(t)
+func newService(t *testing.T, st store.Store) (*realm.Service, store.Store) {
 	svc := &realm.Service{Store: st, Log: testenv.Logger(t)}
 	created, err := svc.EnsureMaster(context.Background(), "Admin", "s3cret")
 	if err != nil || !created {
@@ -33,9 +32,11 @@ func roleNames(roles []model.Role) []string {
 	return out
 }
 
-func TestEnsureMaster(t *testing.T) {
+func TestEnsureMaster(t *testing.T) { testenv.EachStore(t, testEnsureMaster) }
+
+func testEnsureMaster(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	svc, st := newService(t)
+	svc, st := newService(t, st)
 	master, err := st.GetRealmByName(ctx, "master")
 	if err != nil {
 		t.Fatal(err)
@@ -84,8 +85,12 @@ func TestEnsureMaster(t *testing.T) {
 }
 
 func TestCreateRealmHasKeycloakBuiltins(t *testing.T) {
+	testenv.EachStore(t, testCreateRealmHasKeycloakBuiltins)
+}
+
+func testCreateRealmHasKeycloakBuiltins(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	svc, st := newService(t)
+	svc, st := newService(t, st)
 	r := realm.Defaults("Demo")
 	if err := svc.Create(ctx, &r, realm.Contents{}); err != nil {
 		t.Fatal(err)
@@ -187,8 +192,9 @@ func TestCreateRealmHasKeycloakBuiltins(t *testing.T) {
 	}
 }
 
-func TestCreateNeedsMaster(t *testing.T) {
-	st := testenv.SQLite(t)
+func TestCreateNeedsMaster(t *testing.T) { testenv.EachStore(t, testCreateNeedsMaster) }
+
+func testCreateNeedsMaster(t *testing.T, st store.Store) {
 	svc := &realm.Service{Store: st, Log: testenv.Logger(t)}
 	r := realm.Defaults("demo")
 	if err := svc.Create(context.Background(), &r, realm.Contents{}); !errors.Is(err, realm.ErrNoMaster) {
