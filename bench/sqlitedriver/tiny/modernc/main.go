@@ -1,0 +1,27 @@
+// Command modernc is the smallest useful program on the modernc SQLite driver:
+// it opens an in-memory database and prints the SQLite version. run.sh
+// builds it to measure the binary size the driver costs.
+package main
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+
+	_ "modernc.org/sqlite"
+)
+
+func main() {
+	db, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRow("SELECT sqlite_version()").Scan(&v); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println("modernc", v)
+}
