@@ -40,6 +40,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, store: st, metrics: ops.NewMetrics()}
+	if o, ok := st.(interface{ ObserveErrors(func(kind string)) }); ok {
+		o.ObserveErrors(a.metrics.StoreError)
+	}
 	if err := a.bootstrap(ctx); err != nil {
 		_ = st.Close()
 		return nil, err

@@ -51,7 +51,7 @@ func TestHealthFollowsTheDatabase(t *testing.T) {
 	for _, want := range []string{
 		`latchkey_http_requests_total{code="200",method="GET",route="GET /health/ready"} 1`,
 		`latchkey_http_requests_total{code="503",method="GET",route="GET /health/ready"} 1`,
-		`latchkey_store_errors_total{op="ping"} 1`,
+		`latchkey_store_errors_total{kind="ping"} 1`,
 		`latchkey_http_request_duration_seconds_bucket{route="GET /health/live"`,
 		`go_goroutines`,
 		`process_resident_memory_bytes`,

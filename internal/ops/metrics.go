@@ -34,8 +34,8 @@ func NewMetrics() *Metrics {
 		}, []string{"route"}),
 		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "latchkey_store_errors_total",
-			Help: "Database errors that were not an expected outcome (not found, conflict), by operation.",
-		}, []string{"op"}),
+			Help: "Database errors that were not an expected outcome (not found, conflict), by kind: unavailable, contention, other, or ping (a failed readiness check).",
+		}, []string{"kind"}),
 	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -51,8 +51,8 @@ func (m *Metrics) ObserveRequest(method, pattern string, status int, d time.Dura
 	m.durations.WithLabelValues(pattern).Observe(d.Seconds())
 }
 
-// StoreError counts an unexpected database error of operation op.
-func (m *Metrics) StoreError(op string) { m.storeErrors.WithLabelValues(op).Inc() }
+// StoreError counts an unexpected database error of the given kind.
+func (m *Metrics) StoreError(kind string) { m.storeErrors.WithLabelValues(kind).Inc() }
 
 // Handler serves the registry in the Prometheus exposition format.
 func (m *Metrics) Handler() http.Handler {

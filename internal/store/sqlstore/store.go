@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -29,6 +30,10 @@ type pools struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// observer, when set, hears of every error that is not an expected
+	// outcome (not found, conflict, a cancelled request).
+	observer atomic.Pointer[func(kind string)]
 }
 
 // Store is store.Store on database/sql. The zero value is not usable; build
@@ -91,10 +96,10 @@ func (s *Store) reader() querier {
 // read pool, retrying transient contention. Errors come back mapped.
 func (s *Store) read(ctx context.Context, fn func(q querier) error) error {
 	if s.tx != nil {
-		return s.p.dialect.mapErr(fn(s.tx))
+		return s.p.checked(ctx, fn(s.tx))
 	}
 	return s.p.dialect.mapErr(s.p.retry(ctx, func() error {
-		return s.p.dialect.mapErr(fn(s.p.reader))
+		return s.p.checked(ctx, fn(s.p.reader))
 	}))
 }
 
@@ -102,9 +107,9 @@ func (s *Store) read(ctx context.Context, fn func(q querier) error) error {
 // through the one retry helper; no write ever bypasses it.
 func (s *Store) write(ctx context.Context, fn func(q querier) error) error {
 	if s.tx != nil {
-		return s.p.dialect.mapErr(fn(s.tx))
+		return s.p.checked(ctx, fn(s.tx))
 	}
-	return s.p.inTx(ctx, func(tx *sql.Tx) error { return fn(tx) })
+	return s.p.inTx(ctx, func(tx *sql.Tx) error { return s.p.checked(ctx, fn(tx)) })
 }
 
 // InTx implements store.Store.
