@@ -12,11 +12,13 @@
 //   - Times are stored with millisecond precision and returned in UTC.
 //   - Every write runs in a transaction, retried on transient contention
 //     (SQLITE_BUSY, serialization failures) by the one helper behind InTx.
-//   - Create methods assign a random UUID when the ID is empty and set
-//     CreatedAt to now when it is zero, writing both back into the struct.
+//   - Create methods assign a random UUID (version 7: time-ordered, 74
+//     random bits; never use an id as a secret) when the ID is empty, and
+//     set CreatedAt (Session.Started, Event.Time) to now when it is zero,
+//     writing both back into the struct.
 //   - Methods that take ids of other rows (role ids in GrantUserRoles,
-//     AddComposites) answer ErrNotFound when any of them is not in the realm,
-//     and write nothing.
+//     AddComposites, client ids in a Session) answer ErrNotFound when any of
+//     them is not in the realm, and write nothing.
 //   - Slices and maps come back empty rather than nil only where noted;
 //     callers must not rely on either.
 //   - Deleting a row deletes what hangs off it: a user's credentials and

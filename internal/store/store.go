@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
 )
@@ -14,6 +15,8 @@ type Store interface {
 	ClientStore
 	RoleStore
 	KeyStore
+	SessionStore
+	EventStore
 
 	// InTx runs fn in one transaction and commits if fn returns nil. The
 	// Store passed to fn runs every call inside that transaction. fn may run
@@ -100,6 +103,9 @@ type CredentialStore interface {
 	// ListCredentials returns a user's credentials ordered by priority, then
 	// creation time.
 	ListCredentials(ctx context.Context, userID string) ([]model.Credential, error)
+	// UpdateCredential replaces every field but ID and UserID, CreatedAt
+	// included: a credential's date is when its secret was set (Keycloak's
+	// createdDate), which password history ordering relies on.
 	UpdateCredential(ctx context.Context, c *model.Credential) error
 	DeleteCredential(ctx context.Context, userID, id string) error
 }
@@ -169,4 +175,48 @@ type KeyStore interface {
 	ListKeys(ctx context.Context, realmID string) ([]model.SigningKey, error)
 	UpdateKey(ctx context.Context, k *model.SigningKey) error
 	DeleteKey(ctx context.Context, realmID, id string) error
+}
+
+// SessionStore keeps user sessions.
+type SessionStore interface {
+	// CreateSession stores a session; ErrNotFound when the user is not in
+	// the realm.
+	CreateSession(ctx context.Context, s *model.Session) error
+	// GetSession returns a session of the realm, expired or not: callers
+	// decide with Expired, so that they can answer "Session not active".
+	GetSession(ctx context.Context, realmID, id string) (*model.Session, error)
+	// UpdateSession replaces LastRefresh, IdleExpires, MaxExpires and
+	// Clients (the other fields never change).
+	UpdateSession(ctx context.Context, s *model.Session) error
+	DeleteSession(ctx context.Context, realmID, id string) error
+	// ListUserSessions returns a user's sessions, oldest first.
+	ListUserSessions(ctx context.Context, realmID, userID string) ([]model.Session, error)
+	// DeleteUserSessions ends every session of a user; it returns how many.
+	DeleteUserSessions(ctx context.Context, realmID, userID string) (int, error)
+	// DeleteExpiredSessions removes sessions of every realm whose idle or
+	// max expiry is at or before now, at most limit of them (limit <= 0: no
+	// bound); it returns how many it removed.
+	DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error)
+}
+
+// EventQuery filters a listing of user events. Empty values do not filter.
+type EventQuery struct {
+	Types     []string
+	ClientID  string
+	UserID    string
+	IPAddress string
+	// From and To bound the event time (inclusive); zero means unbounded.
+	From time.Time
+	To   time.Time
+	Page
+}
+
+// EventStore keeps user events.
+type EventStore interface {
+	AppendEvent(ctx context.Context, e *model.Event) error
+	// ListEvents returns matching events of a realm, newest first.
+	ListEvents(ctx context.Context, realmID string, q EventQuery) ([]model.Event, error)
+	// DeleteEvents removes a realm's events older than before (all of them
+	// when before is zero) and returns how many.
+	DeleteEvents(ctx context.Context, realmID string, before time.Time) (int, error)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -60,7 +61,7 @@ func TestSchemaTooNew(t *testing.T) {
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Fatalf("Open on a newer schema: %v, want ErrSchemaTooNew", err)
 	}
-	if !strings.Contains(err.Error(), "9999") || !strings.Contains(err.Error(), " 1") {
+	if !strings.Contains(err.Error(), "9999") || !strings.Contains(err.Error(), " "+strconv.FormatInt(newestMigration(t), 10)) {
 		t.Errorf("error should name both versions: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
 )
@@ -54,10 +55,14 @@ func (s *Store) ListCredentials(ctx context.Context, userID string) ([]model.Cre
 // time of a credential do not change.
 func (s *Store) UpdateCredential(ctx context.Context, c *model.Credential) error {
 	return s.write(ctx, func(q querier) error {
+		if c.CreatedAt.IsZero() {
+			c.CreatedAt = time.Now()
+		}
+		c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Millisecond)
 		res, err := q.ExecContext(ctx, `UPDATE credentials SET type = $1, user_label = $2,
-			secret_data = $3, credential_data = $4, priority = $5
-			WHERE user_id = $6 AND id = $7`,
-			c.Type, c.UserLabel, c.SecretData, c.CredentialData, c.Priority, c.UserID, c.ID)
+			secret_data = $3, credential_data = $4, priority = $5, created_at = $6
+			WHERE user_id = $7 AND id = $8`,
+			c.Type, c.UserLabel, c.SecretData, c.CredentialData, c.Priority, c.CreatedAt.UnixMilli(), c.UserID, c.ID)
 		if err != nil {
 			return err
 		}

@@ -57,6 +57,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Composites", testComposites},
 		{"RoleMappings", testRoleMappings},
 		{"Keys", testKeys},
+		{"Sessions", testSessions},
+		{"Events", testEvents},
 		{"Times", testTimes},
 		{"Isolation", testIsolation},
 		{"Transactions", testTransactions},

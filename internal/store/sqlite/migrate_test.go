@@ -1,0 +1,124 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqlite"
+	"github.com/latchkey/latchkey/internal/store/sqlstore"
+)
+
+// migrationsUpTo is the backend's migration set cut at version n: what an
+// older binary shipped.
+func migrationsUpTo(t *testing.T, n int64) fstest.MapFS {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("listing migrations: %v, %d files", err, len(files))
+	}
+	fsys := fstest.MapFS{}
+	for _, f := range files {
+		v, err := strconv.ParseInt(strings.SplitN(filepath.Base(f), "_", 2)[0], 10, 64)
+		if err != nil {
+			t.Fatalf("migration %s: %v", f, err)
+		}
+		if v > n {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys[filepath.Base(f)] = &fstest.MapFile{Data: b}
+	}
+	return fsys
+}
+
+// newestMigration is the version of the last migration this binary ships.
+func newestMigration(t *testing.T) int64 {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("listing migrations: %v, %d files", err, len(files))
+	}
+	v, err := strconv.ParseInt(strings.SplitN(filepath.Base(files[len(files)-1]), "_", 2)[0], 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// A database written by the binary before sessions and events (schema
+// version 1) is migrated on Open and keeps its rows.
+func TestMigrateFromVersion1(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v1.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(ON)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	if err := sqlstore.Migrate(ctx, sqlite.Dialect, db, goose.DialectSQLite3, migrationsUpTo(t, 1)); err != nil {
+		t.Fatalf("migrating to version 1: %v", err)
+	}
+	old := sqlstore.New(sqlite.Dialect, db, db)
+	realm := &model.Realm{Name: "legacy", Enabled: true}
+	if err := old.CreateRealm(ctx, realm); err != nil {
+		t.Fatal(err)
+	}
+	user := &model.User{RealmID: realm.ID, Username: "alice", Email: "alice@example.com", Enabled: true}
+	if err := old.CreateUser(ctx, user, true); err != nil {
+		t.Fatal(err)
+	}
+	client := &model.Client{RealmID: realm.ID, ClientID: "app"}
+	if err := old.CreateClient(ctx, client); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := open(t, path)
+	var version int64
+	if err := s.Writer().QueryRowContext(ctx,
+		`SELECT max(version_id) FROM goose_db_version WHERE is_applied`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if want := newestMigration(t); version != want || want < 2 {
+		t.Fatalf("schema version after Open = %d, want %d (at least 2)", version, want)
+	}
+	got, err := s.GetUserByUsername(ctx, realm.ID, "alice")
+	if err != nil || got.ID != user.ID || got.Email != user.Email {
+		t.Fatalf("user after migration: %+v, %v", got, err)
+	}
+	if _, err := s.GetClient(ctx, realm.ID, client.ID); err != nil {
+		t.Fatalf("client after migration: %v", err)
+	}
+	// The new tables work with the old rows.
+	sess := &model.Session{RealmID: realm.ID, UserID: user.ID, Clients: []string{client.ID},
+		IdleExpires: time.Now().Add(time.Hour), MaxExpires: time.Now().Add(time.Hour)}
+	if err := s.CreateSession(ctx, sess); err != nil {
+		t.Fatalf("CreateSession after migration: %v", err)
+	}
+	if err := s.AppendEvent(ctx, &model.Event{RealmID: realm.ID, Type: "LOGIN", UserID: user.ID}); err != nil {
+		t.Fatalf("AppendEvent after migration: %v", err)
+	}
+	if err := s.DeleteUser(ctx, realm.ID, user.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetSession(ctx, realm.ID, sess.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("session of a deleted user after migration: %v, want ErrNotFound", err)
+	}
+}
