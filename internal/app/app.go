@@ -8,13 +8,17 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/credential"
 	"github.com/latchkey/latchkey/internal/httpapi"
 	"github.com/latchkey/latchkey/internal/oidc"
 	"github.com/latchkey/latchkey/internal/ops"
+	"github.com/latchkey/latchkey/internal/password"
+	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/realm"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/postgres"
@@ -23,11 +27,13 @@ import (
 
 // App is a configured server, ready to serve.
 type App struct {
-	cfg     config.Config
-	log     *slog.Logger
-	store   store.Store
-	metrics *ops.Metrics
-	handler http.Handler
+	cfg       config.Config
+	log       *slog.Logger
+	store     store.Store
+	metrics   *ops.Metrics
+	passwords *password.Service
+	realms    *realm.Service
+	handler   http.Handler
 }
 
 // New opens the store, bootstraps the master realm on a first start,
@@ -43,6 +49,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if o, ok := st.(interface{ ObserveErrors(func(kind string)) }); ok {
 		o.ObserveErrors(a.metrics.StoreError)
 	}
+	a.passwords = &password.Service{
+		Store:         st,
+		Hasher:        credential.NewHasher(0, a.metrics),
+		PolicyOptions: policy.Options{BlacklistDir: filepath.Join(cfg.DataDir, "password-blacklists")},
+		Log:           log,
+	}
+	a.realms = &realm.Service{Store: st, Log: log, Passwords: a.passwords}
 	if err := a.bootstrap(ctx); err != nil {
 		_ = st.Close()
 		return nil, err
@@ -72,7 +85,7 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 }
 
 func (a *App) bootstrap(ctx context.Context) error {
-	realms := &realm.Service{Store: a.store, Log: a.log}
+	realms := a.realms
 	exists, err := realms.MasterExists(ctx)
 	if err != nil {
 		return err
@@ -172,3 +185,6 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		"startup_ms", time.Since(start).Milliseconds())
 	return a.Serve(ctx, ln)
 }
+
+// Realms is the realm service, for tests and embedding.
+func (a *App) Realms() *realm.Service { return a.realms }

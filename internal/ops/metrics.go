@@ -16,6 +16,9 @@ type Metrics struct {
 	requests    *prometheus.CounterVec
 	durations   *prometheus.HistogramVec
 	storeErrors *prometheus.CounterVec
+	hashQueue   prometheus.Gauge
+	hashes      *prometheus.HistogramVec
+	events      *prometheus.CounterVec
 }
 
 // NewMetrics registers Go runtime and process collectors and latchkey's own.
@@ -36,11 +39,24 @@ func NewMetrics() *Metrics {
 			Name: "latchkey_store_errors_total",
 			Help: "Database errors that were not an expected outcome (not found, conflict), by kind: unavailable, contention, other, or ping (a failed readiness check).",
 		}, []string{"kind"}),
+		hashQueue: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "latchkey_password_hash_queue_depth",
+			Help: "Password hashes waiting for a slot: hashing is bounded so a burst queues instead of exhausting memory.",
+		}),
+		hashes: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "latchkey_password_hash_duration_seconds",
+			Help:    "Time to hash or verify one password, by algorithm (excluding the wait for a slot).",
+			Buckets: []float64{.001, .0025, .005, .01, .02, .04, .08, .16, .32, .64, 1.28},
+		}, []string{"algorithm"}),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "latchkey_user_events_total",
+			Help: "User events (LOGIN, LOGIN_ERROR, CLIENT_LOGIN, REFRESH_TOKEN, LOGOUT, ...) by realm, type and Keycloak error id, whether or not the realm stores events.",
+		}, []string{"realm", "event", "error"}),
 	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.durations, m.storeErrors,
+		m.requests, m.durations, m.storeErrors, m.hashQueue, m.hashes, m.events,
 	)
 	return m
 }
@@ -53,6 +69,19 @@ func (m *Metrics) ObserveRequest(method, pattern string, status int, d time.Dura
 
 // StoreError counts an unexpected database error of the given kind.
 func (m *Metrics) StoreError(kind string) { m.storeErrors.WithLabelValues(kind).Inc() }
+
+// HashQueueDepth implements credential.Observer.
+func (m *Metrics) HashQueueDepth(delta int) { m.hashQueue.Add(float64(delta)) }
+
+// HashDone implements credential.Observer.
+func (m *Metrics) HashDone(algorithm string, d time.Duration) {
+	m.hashes.WithLabelValues(algorithm).Observe(d.Seconds())
+}
+
+// CountEvent implements oidc.EventCounter.
+func (m *Metrics) CountEvent(realm, event, errorID string) {
+	m.events.WithLabelValues(realm, event, errorID).Inc()
+}
 
 // Handler serves the registry in the Prometheus exposition format.
 func (m *Metrics) Handler() http.Handler {

@@ -19,14 +19,19 @@ import (
 
 // Import creates a realm from a Keycloak RealmRepresentation with its roles,
 // clients and users (role mappings and credentials included), in one
-// transaction. Passwords given as plain values are hashed before the
-// transaction starts; hashed credentials are stored as they are.
+// transaction. Passwords given as plain values must satisfy the realm's
+// policy, as in Keycloak, and are hashed before the transaction starts;
+// hashed credentials are stored as they are, without the policy, once they
+// are known to be verifiable.
 func (s *Service) Import(ctx context.Context, rep *kcrep.RealmRepresentation) (*model.Realm, error) {
 	if rep.Realm == MasterRealm {
 		return nil, fmt.Errorf("realm: importing the master realm is not supported")
 	}
 	r := FromRepresentation(rep)
-	users, err := s.prepareUsers(rep)
+	if err := s.Passwords.ValidatePolicy(r.PasswordPolicy); err != nil {
+		return nil, fmt.Errorf("passwordPolicy: %w", err)
+	}
+	users, err := s.prepareUsers(ctx, &r, rep)
 	if err != nil {
 		return nil, err
 	}
@@ -51,9 +56,9 @@ type preparedUser struct {
 	creds []model.Credential
 }
 
-// prepareUsers converts users and hashes plain passwords: the slow part,
-// done before the transaction.
-func (s *Service) prepareUsers(rep *kcrep.RealmRepresentation) ([]preparedUser, error) {
+// prepareUsers converts users, checks and hashes plain passwords: the slow
+// part, done before the transaction.
+func (s *Service) prepareUsers(ctx context.Context, r *model.Realm, rep *kcrep.RealmRepresentation) ([]preparedUser, error) {
 	now := s.now()
 	out := make([]preparedUser, 0, len(rep.Users))
 	for i := range rep.Users {
@@ -70,11 +75,17 @@ func (s *Service) prepareUsers(rep *kcrep.RealmRepresentation) ([]preparedUser, 
 		}
 		p := preparedUser{rep: ur, user: u}
 		for j := range ur.Credentials {
-			c, temporary, err := credentialFromRep(&ur.Credentials[j], now)
+			c, keep, err := s.credentialFromRep(ctx, r, &p.user, &ur.Credentials[j], now)
 			if err != nil {
 				return nil, fmt.Errorf("users[%d] (%s).credentials[%d]: %w", i, ur.Username, j, err)
 			}
-			if temporary && !slices.Contains(p.user.RequiredActions, "UPDATE_PASSWORD") {
+			if !keep {
+				s.Log.Warn("import: credential of an unsupported legacy form left aside",
+					"realm", rep.Realm, "user", ur.Username, "type", ur.Credentials[j].Type)
+				continue
+			}
+			if ur.Credentials[j].Temporary != nil && *ur.Credentials[j].Temporary &&
+				!slices.Contains(p.user.RequiredActions, "UPDATE_PASSWORD") {
 				p.user.RequiredActions = append(p.user.RequiredActions, "UPDATE_PASSWORD")
 			}
 			p.creds = append(p.creds, c)
@@ -84,7 +95,14 @@ func (s *Service) prepareUsers(rep *kcrep.RealmRepresentation) ([]preparedUser, 
 	return out, nil
 }
 
-func credentialFromRep(cr *kcrep.CredentialRepresentation, now time.Time) (model.Credential, bool, error) {
+func isPasswordType(t string) bool {
+	return t == model.CredentialPassword || t == model.CredentialPasswordHistory
+}
+
+// credentialFromRep turns one credential of a realm file into a stored
+// credential. keep is false for a legacy non-password credential (old OTP
+// exports), which latchkey does not model.
+func (s *Service) credentialFromRep(ctx context.Context, r *model.Realm, u *model.User, cr *kcrep.CredentialRepresentation, now time.Time) (model.Credential, bool, error) {
 	c := model.Credential{ID: cr.ID, Type: cr.Type, UserLabel: cr.UserLabel,
 		CreatedAt: millis(cr.CreatedDate, now), Priority: 10}
 	if c.Type == "" {
@@ -93,20 +111,25 @@ func credentialFromRep(cr *kcrep.CredentialRepresentation, now time.Time) (model
 	if cr.Priority != nil {
 		c.Priority = *cr.Priority
 	}
-	temporary := cr.Temporary != nil && *cr.Temporary
 	switch {
 	case cr.Value != "":
 		if c.Type != model.CredentialPassword {
 			return c, false, fmt.Errorf("a plain value is only accepted for password credentials, not %q", c.Type)
 		}
-		e, err := credential.HashArgon2(cr.Value, credential.DefaultArgon2)
+		if err := s.Passwords.Check(ctx, r, u, cr.Value); err != nil {
+			return c, false, err
+		}
+		hashed, err := s.Passwords.NewCredential(ctx, r, cr.Value)
 		if err != nil {
 			return c, false, err
 		}
-		c.SecretData, c.CredentialData = e.SecretData, e.CredentialData
+		c.SecretData, c.CredentialData = hashed.SecretData, hashed.CredentialData
 	case cr.SecretData != "" || cr.CredentialData != "":
 		c.SecretData, c.CredentialData = cr.SecretData, cr.CredentialData
 	case cr.HashedSaltedValue != "":
+		if !isPasswordType(c.Type) {
+			return c, false, nil
+		}
 		// Keycloak's legacy export form (convertDeprecatedCredentialsFormat).
 		iterations := 0
 		if cr.HashIterations != nil {
@@ -120,7 +143,16 @@ func credentialFromRep(cr *kcrep.CredentialRepresentation, now time.Time) (model
 	default:
 		return c, false, errors.New("credential has neither value nor secretData")
 	}
-	return c, temporary, nil
+	if isPasswordType(c.Type) && cr.Value == "" {
+		// Keycloak accepts any algorithm here and fails the login later,
+		// silently; refusing the file now names the problem.
+		e := credential.Encoded{SecretData: c.SecretData, CredentialData: c.CredentialData}
+		if err := credential.Validate(e); err != nil {
+			alg, _, _ := credential.Describe(e)
+			return c, false, fmt.Errorf("password hash with algorithm %q cannot be verified: %w", alg, err)
+		}
+	}
+	return c, true, nil
 }
 
 // importer fills a realm being imported, inside its transaction.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/latchkey/latchkey/internal/credential"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/user"
@@ -27,11 +26,11 @@ func (s *Service) EnsureMaster(ctx context.Context, username, password string) (
 	if ok, err := s.MasterExists(ctx); err != nil || ok {
 		return false, err
 	}
-	hash, err := credential.HashArgon2(password, credential.DefaultArgon2)
+	r := Defaults(MasterRealm)
+	cred, err := s.Passwords.NewCredential(ctx, &r, password)
 	if err != nil {
 		return false, err
 	}
-	r := Defaults(MasterRealm)
 	r.DisplayName = "Keycloak"
 	r.DisplayNameHTML = `<div class="kc-logo-text"><span>Keycloak</span></div>`
 	err = s.Create(ctx, &r, Contents{Fill: func(ctx context.Context, tx store.Store, b *Built) error {
@@ -39,8 +38,6 @@ func (s *Service) EnsureMaster(ctx context.Context, username, password string) (
 			Username: username, Enabled: true,
 			Attributes: map[string][]string{"is_temporary_admin": {"true"}},
 		}
-		cred := model.Credential{Type: model.CredentialPassword, SecretData: hash.SecretData,
-			CredentialData: hash.CredentialData, Priority: 10}
 		return user.Insert(ctx, tx, b.Realm, admin, []model.Credential{cred},
 			[]string{b.RealmRoles["admin"].ID})
 	}})

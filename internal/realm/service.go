@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/signing"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -26,6 +27,9 @@ type Service struct {
 	Store store.Store
 	Log   *slog.Logger
 	Now   func() time.Time
+	// Passwords checks and hashes the passwords that realm creation and
+	// import set (the bootstrap admin's, plain values in a realm file).
+	Passwords *password.Service
 }
 
 // Built is what Create made, handed to the fill function so that callers

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/latchkey/latchkey/internal/credential"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/realm"
 	"github.com/latchkey/latchkey/internal/store"
@@ -15,7 +14,7 @@ import (
 )
 
 func newService(t *testing.T, st store.Store) (*realm.Service, store.Store) {
-	svc := &realm.Service{Store: st, Log: testenv.Logger(t)}
+	svc := &realm.Service{Store: st, Log: testenv.Logger(t), Passwords: testenv.Passwords(t, st)}
 	created, err := svc.EnsureMaster(context.Background(), "Admin", "s3cret")
 	if err != nil || !created {
 		t.Fatalf("EnsureMaster = %v, %v", created, err)
@@ -59,7 +58,7 @@ func testEnsureMaster(t *testing.T, st store.Store) {
 	if err != nil || len(creds) != 1 {
 		t.Fatalf("credentials = %v, %v", creds, err)
 	}
-	ok, err := credential.VerifyArgon2("s3cret", credential.Encoded{SecretData: creds[0].SecretData, CredentialData: creds[0].CredentialData})
+	ok, err := svc.Passwords.Verify(ctx, master, admin, "s3cret")
 	if err != nil || !ok {
 		t.Errorf("bootstrap password does not verify: %v %v", ok, err)
 	}
@@ -195,7 +194,7 @@ func testCreateRealmHasKeycloakBuiltins(t *testing.T, st store.Store) {
 func TestCreateNeedsMaster(t *testing.T) { testenv.EachStore(t, testCreateNeedsMaster) }
 
 func testCreateNeedsMaster(t *testing.T, st store.Store) {
-	svc := &realm.Service{Store: st, Log: testenv.Logger(t)}
+	svc := &realm.Service{Store: st, Log: testenv.Logger(t), Passwords: testenv.Passwords(t, st)}
 	r := realm.Defaults("demo")
 	if err := svc.Create(context.Background(), &r, realm.Contents{}); !errors.Is(err, realm.ErrNoMaster) {
 		t.Fatalf("got %v, want ErrNoMaster", err)
