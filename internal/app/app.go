@@ -20,6 +20,7 @@ import (
 	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/realm"
+	"github.com/latchkey/latchkey/internal/signing"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/postgres"
 	"github.com/latchkey/latchkey/internal/store/sqlite"
@@ -31,6 +32,7 @@ type App struct {
 	log       *slog.Logger
 	store     store.Store
 	metrics   *ops.Metrics
+	keys      *signing.Keys
 	passwords *password.Service
 	realms    *realm.Service
 	handler   http.Handler
@@ -49,6 +51,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if o, ok := st.(interface{ ObserveErrors(func(kind string)) }); ok {
 		o.ObserveErrors(a.metrics.StoreError)
 	}
+	a.keys = &signing.Keys{Store: st}
 	a.passwords = &password.Service{
 		Store:         st,
 		Hasher:        credential.NewHasher(0, a.metrics),
@@ -120,7 +123,8 @@ func (a *App) bootstrap(ctx context.Context) error {
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	(&ops.Health{DB: a.store, Metrics: a.metrics}).Mount(mux)
-	(&oidc.Handler{Store: a.store, Log: a.log, Hostname: a.cfg.Hostname}).Mount(mux)
+	(&oidc.Handler{Store: a.store, Keys: a.keys, Passwords: a.passwords, Log: a.log,
+		Hostname: a.cfg.Hostname, Events: a.metrics}).Mount(mux)
 	return httpapi.Wrap(mux, a.log, a.metrics)
 }
 
@@ -144,6 +148,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWorkers()
+	go a.sweepSessions(workers)
 	select {
 	case err := <-errc:
 		_ = a.store.Close()

@@ -2,7 +2,6 @@ package oidc
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 
 	"github.com/latchkey/latchkey/internal/httpapi"
@@ -10,19 +9,6 @@ import (
 	"github.com/latchkey/latchkey/internal/signing"
 	"github.com/latchkey/latchkey/internal/store"
 )
-
-// Handler serves the public realm endpoints.
-type Handler struct {
-	Store store.Store
-	Log   *slog.Logger
-	// Hostname is the configured public base URL, empty in start-dev.
-	Hostname string
-}
-
-// Mount adds the routes.
-func (h *Handler) Mount(mux *http.ServeMux) {
-	mux.Handle("GET /realms/{realm}", httpapi.Handle(h.Log, h.realmInfo))
-}
 
 // publishedRealm is Keycloak's PublishedRealmRepresentation.
 type publishedRealm struct {
@@ -50,16 +36,11 @@ func (h *Handler) realmInfo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	keys, err := h.Store.ListKeys(r.Context(), rl.ID)
+	keys, err := h.Keys.Get(r.Context(), rl.ID)
 	if err != nil {
 		return err
 	}
-	var pub string
-	if k, err := signing.ActiveKey(keys, signing.RS256); err == nil {
-		if pub, err = signing.PublicKeyBase64(k); err != nil {
-			return err
-		}
-	}
+	pub, _ := keys.PublicKeyBase64(signing.RS256)
 	base := httpapi.BaseURL(r, h.Hostname) + "/realms/" + rl.Name
 	httpapi.WriteJSON(w, http.StatusOK, publishedRealm{
 		Realm: rl.Name, PublicKey: pub,

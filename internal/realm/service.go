@@ -77,6 +77,15 @@ func (s *Service) Create(ctx context.Context, r *model.Realm, contents Contents)
 	if err != nil {
 		return err
 	}
+	// A realm that signs with ES256 or EdDSA gets a key of that type too
+	// (the RS256 key stays: Keycloak realms always have one).
+	if alg := r.DefaultSignatureAlgorithm; alg != "" && alg != signing.RS256 {
+		k, err := signing.NewKey(r.ID, r.Name, alg, now)
+		if err != nil {
+			return fmt.Errorf("realm: defaultSignatureAlgorithm: %w", err)
+		}
+		keys = append(keys, k)
+	}
 	err = s.Store.InTx(ctx, func(tx store.Store) error {
 		created := *r
 		created.CreatedAt = now

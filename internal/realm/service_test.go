@@ -203,3 +203,30 @@ func testCreateNeedsMaster(t *testing.T, st store.Store) {
 		t.Errorf("a failed create left the realm behind: %v", err)
 	}
 }
+
+func TestRealmKeysFollowSignatureAlgorithm(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		svc, _ := newService(t, st)
+		for _, alg := range []string{"ES256", "EdDSA"} {
+			r := realm.Defaults("fast-" + alg)
+			r.DefaultSignatureAlgorithm = alg
+			if err := svc.Create(ctx, &r, realm.Contents{}); err != nil {
+				t.Fatal(err)
+			}
+			keys, _ := st.ListKeys(ctx, r.ID)
+			got := map[string]bool{}
+			for _, k := range keys {
+				got[k.Algorithm] = k.Active && k.Enabled
+			}
+			if !got[alg] || !got["RS256"] || !got["HS512"] {
+				t.Errorf("%s realm keys: %v", alg, got)
+			}
+		}
+		bad := realm.Defaults("bad-alg")
+		bad.DefaultSignatureAlgorithm = "none"
+		if err := svc.Create(ctx, &bad, realm.Contents{}); err == nil {
+			t.Error("a realm signing with alg none was created")
+		}
+	})
+}

@@ -2,6 +2,9 @@ package signing
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -17,9 +20,13 @@ import (
 	"github.com/latchkey/latchkey/internal/model"
 )
 
-// Algorithms latchkey generates keys for.
+// Algorithms latchkey generates keys for. RS256 is Keycloak's default;
+// ES256 and EdDSA (Ed25519) are much cheaper to sign with; HS512 signs
+// internal tokens (refresh tokens, action tokens), as in Keycloak.
 const (
 	RS256 = "RS256"
+	ES256 = "ES256"
+	EdDSA = "EdDSA"
 	HS512 = "HS512"
 )
 
@@ -44,13 +51,32 @@ func NewRealmKeys(realmID, realmName string, now time.Time) ([]model.SigningKey,
 
 // NewRSAKey generates an RS256 signing key.
 func NewRSAKey(realmID, realmName string, now time.Time) (model.SigningKey, error) {
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	return NewKey(realmID, realmName, RS256, now)
+}
+
+// NewKey generates an active signing key for alg (RS256, ES256, EdDSA or
+// HS512); asymmetric keys get a self-signed certificate naming the realm.
+func NewKey(realmID, realmName, alg string, now time.Time) (model.SigningKey, error) {
+	var priv crypto.Signer
+	var err error
+	switch alg {
+	case RS256:
+		priv, err = rsa.GenerateKey(rand.Reader, 2048)
+	case ES256:
+		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case EdDSA:
+		_, priv, err = ed25519.GenerateKey(rand.Reader)
+	case HS512:
+		return NewHMACKey(realmID, now)
+	default:
+		return model.SigningKey{}, fmt.Errorf("%w: %q", ErrAlgorithm, alg)
+	}
 	if err != nil {
-		return model.SigningKey{}, fmt.Errorf("signing: generate RSA key: %w", err)
+		return model.SigningKey{}, fmt.Errorf("signing: generate %s key: %w", alg, err)
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
-		return model.SigningKey{}, fmt.Errorf("signing: encode RSA key: %w", err)
+		return model.SigningKey{}, fmt.Errorf("signing: encode %s key: %w", alg, err)
 	}
 	cert, err := selfSigned(priv, realmName, now)
 	if err != nil {
@@ -61,7 +87,7 @@ func NewRSAKey(realmID, realmName string, now time.Time) (model.SigningKey, erro
 		return model.SigningKey{}, err
 	}
 	return model.SigningKey{
-		ID: kid, RealmID: realmID, Algorithm: RS256, Use: "sig",
+		ID: kid, RealmID: realmID, Algorithm: alg, Use: "sig",
 		PrivateKey: der, Certificate: cert, Active: true, Enabled: true,
 		Priority: 100, CreatedAt: now,
 	}, nil
@@ -79,7 +105,7 @@ func NewHMACKey(realmID string, now time.Time) (model.SigningKey, error) {
 	}, nil
 }
 
-func selfSigned(priv *rsa.PrivateKey, cn string, now time.Time) ([]byte, error) {
+func selfSigned(priv crypto.Signer, cn string, now time.Time) ([]byte, error) {
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	if err != nil {
 		return nil, fmt.Errorf("signing: certificate serial: %w", err)
@@ -111,6 +137,9 @@ func KeyID(pub crypto.PublicKey) (string, error) {
 
 // ErrNoKey means the realm has no usable key of the wanted algorithm.
 var ErrNoKey = errors.New("signing: no active key")
+
+// ErrAlgorithm means an algorithm latchkey does not sign with.
+var ErrAlgorithm = errors.New("signing: unsupported algorithm")
 
 // ActiveKey picks the realm's active key for alg: the highest priority
 // (keys come from the store ordered by priority).

@@ -1,0 +1,66 @@
+package oidc
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/latchkey/latchkey/internal/httpapi"
+	"github.com/latchkey/latchkey/internal/signing"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// revoke is RFC 7009 revocation (TokenRevocationEndpoint). Revoking a
+// refresh token detaches the client from its session (ending the session
+// when it was the last client); an invalid token is answered 200, as the
+// RFC asks.
+func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) error {
+	cors := httpapi.AllowAll
+	defer func() { cors.Apply(w, r) }()
+	realm, err := h.oidcRealm(r.Context(), r.PathValue("realm"))
+	if err != nil {
+		return err
+	}
+	form, err := parseForm(w, r)
+	if err != nil {
+		return err
+	}
+	ca, err := h.authenticateClient(r, realm)
+	if err != nil {
+		return err
+	}
+	cors = h.clientCORS(ca.client)
+	if duplicated(form) {
+		return httpapi.OAuthError(http.StatusBadRequest, "invalid_request", "duplicated parameter")
+	}
+	token := form.Get("token")
+	if token == "" {
+		return httpapi.OAuthError(http.StatusBadRequest, "invalid_request", "Token not provided")
+	}
+	ck, err := h.verifyToken(r.Context(), realm, h.issuer(r, realm), token,
+		[]string{typRefresh, typBearer}, append([]string{signing.HS512}, accessAlgs...)...)
+	if err != nil && ck == nil {
+		if errors.Is(err, errTokenInvalid) {
+			httpapi.WriteJSON(w, http.StatusOK, httpapi.OAuthBody{Error: "invalid_token", ErrorDescription: "Invalid token"})
+			return nil
+		}
+		return err
+	}
+	if ck.claims.Azp != ca.client.ClientID {
+		return httpapi.OAuthError(http.StatusBadRequest, "invalid_request", "Unmatching clients")
+	}
+	if ck.claims.Typ == typRefresh && ck.session != nil {
+		s := ck.session
+		s.Clients = slices.DeleteFunc(s.Clients, func(id string) bool { return id == ca.client.ID })
+		if len(s.Clients) == 0 {
+			err = h.Store.DeleteSession(r.Context(), realm.ID, s.ID)
+		} else {
+			err = h.Store.UpdateSession(r.Context(), s)
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
