@@ -13,9 +13,15 @@ import (
 // logout is the programmatic logout of LogoutEndpoint: POST with client
 // authentication and the refresh_token ends its user session, so that
 // every refresh token of it stops working. 204 on success.
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) (err error) {
+	// CORS headers must be set before the answer is written: errors are
+	// written after this returns, the 204 below.
 	cors := httpapi.AllowAll
-	defer func() { cors.Apply(w, r) }()
+	defer func() {
+		if err != nil {
+			cors.Apply(w, r)
+		}
+	}()
 	realm, err := h.oidcRealm(r.Context(), r.PathValue("realm"))
 	if err != nil {
 		return err
@@ -47,6 +53,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h.event(r, realm, model.Event{Type: "LOGOUT", ClientID: ca.client.ClientID, UserID: ck.user.ID, SessionID: ck.session.ID})
+	cors.Apply(w, r)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

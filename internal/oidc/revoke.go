@@ -14,9 +14,15 @@ import (
 // refresh token detaches the client from its session (ending the session
 // when it was the last client); an invalid token is answered 200, as the
 // RFC asks.
-func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) (err error) {
+	// CORS headers must be set before the answer is written: errors are
+	// written after this returns, answers below.
 	cors := httpapi.AllowAll
-	defer func() { cors.Apply(w, r) }()
+	defer func() {
+		if err != nil {
+			cors.Apply(w, r)
+		}
+	}()
 	realm, err := h.oidcRealm(r.Context(), r.PathValue("realm"))
 	if err != nil {
 		return err
@@ -37,14 +43,20 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) error {
 	if token == "" {
 		return httpapi.OAuthError(http.StatusBadRequest, "invalid_request", "Token not provided")
 	}
+	// ID tokens verify here too, so that a genuine token of a type that
+	// cannot be revoked is told apart from an invalid one, as Keycloak does.
 	ck, err := h.verifyToken(r.Context(), realm, h.issuer(r, realm), token,
-		[]string{typRefresh, typBearer}, append([]string{signing.HS512}, accessAlgs...)...)
-	if err != nil && ck == nil {
-		if errors.Is(err, errTokenInvalid) {
+		[]string{typRefresh, typBearer, typID}, append([]string{signing.HS512}, accessAlgs...)...)
+	if err != nil && (ck == nil || errors.Is(err, errTokenExpired)) {
+		if errors.Is(err, errTokenInvalid) || errors.Is(err, errTokenExpired) {
+			cors.Apply(w, r)
 			httpapi.WriteJSON(w, http.StatusOK, httpapi.OAuthBody{Error: "invalid_token", ErrorDescription: "Invalid token"})
 			return nil
 		}
 		return err
+	}
+	if ck.claims.Typ == typID {
+		return httpapi.OAuthError(http.StatusBadRequest, "unsupported_token_type", "Unsupported token type")
 	}
 	if ck.claims.Azp != ca.client.ClientID {
 		return httpapi.OAuthError(http.StatusBadRequest, "invalid_request", "Unmatching clients")
@@ -61,6 +73,7 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	cors.Apply(w, r)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }

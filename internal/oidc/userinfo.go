@@ -12,9 +12,15 @@ import (
 // userinfo answers the claims of the access token's user (Keycloak's
 // UserInfoEndpoint): the token comes as a bearer header or, on POST, as the
 // access_token form parameter.
-func (h *Handler) userinfo(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) userinfo(w http.ResponseWriter, r *http.Request) (err error) {
+	// CORS headers must be set before the answer is written: errors are
+	// written after this returns, successes below.
 	cors := httpapi.AllowAll
-	defer func() { cors.Apply(w, r) }()
+	defer func() {
+		if err != nil {
+			cors.Apply(w, r)
+		}
+	}()
 	realm, err := h.oidcRealm(r.Context(), r.PathValue("realm"))
 	if err != nil {
 		return err
@@ -61,6 +67,7 @@ func (h *Handler) userinfo(w http.ResponseWriter, r *http.Request) error {
 		Sub string `json:"sub"`
 		profileClaims
 	}{Sub: ck.user.ID, profileClaims: profileOf(ck.user)}
+	cors.Apply(w, r)
 	httpapi.WriteJSON(w, http.StatusOK, claims)
 	return nil
 }

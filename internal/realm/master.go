@@ -3,6 +3,7 @@ package realm
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/store"
@@ -27,6 +28,8 @@ func (s *Service) EnsureMaster(ctx context.Context, username, password string) (
 		return false, err
 	}
 	r := Defaults(MasterRealm)
+	// Keycloak's master realm issues short-lived admin tokens.
+	r.AccessTokenLifespan = 60
 	cred, err := s.Passwords.NewCredential(ctx, &r, password)
 	if err != nil {
 		return false, err
@@ -73,4 +76,36 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 		}
 		return tx.DeleteClient(ctx, master.ID, c.ID)
 	})
+}
+
+// Update stores a realm's new settings. A rename also renames the
+// {realm}-realm client in master; a name that is taken is ErrExists.
+func (s *Service) Update(ctx context.Context, oldName string, r *model.Realm) error {
+	if oldName == MasterRealm && r.Name != MasterRealm {
+		return ErrMasterProtected
+	}
+	err := s.Store.InTx(ctx, func(tx store.Store) error {
+		if err := tx.UpdateRealm(ctx, r); err != nil {
+			return err
+		}
+		if r.Name == oldName {
+			return nil
+		}
+		master, err := tx.GetRealmByName(ctx, MasterRealm)
+		if err != nil {
+			return err
+		}
+		c, err := tx.GetClientByClientID(ctx, master.ID, oldName+"-realm")
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		c.ClientID, c.Name = r.Name+"-realm", r.Name+" Realm"
+		return tx.UpdateClient(ctx, c)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("%w: %s", ErrExists, r.Name)
+	}
+	return err
 }
