@@ -1,27 +1,29 @@
 package testenv
 
 import (
-	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/store"
-	"github.com/latchkey/latchkey/internal/store/sqlite"
+	"github.com/latchkey/latchkey/internal/store/dbtest"
 )
 
-// SQLite opens a fresh, migrated SQLite store in t's temporary directory,
-// closed when the test ends.
-func SQLite(t testing.TB) store.Store {
-	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "latchkey.db"))
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	return st
-}
+// SQLite opens a fresh, migrated SQLite store (dbtest.SQLite).
+func SQLite(t testing.TB) store.Store { return dbtest.SQLite(t) }
+
+// PostgresEnv names the variable that points tests at a PostgreSQL server.
+const PostgresEnv = dbtest.PostgresEnv
+
+// PostgresURL is dbtest.PostgresURL: a URL on an empty schema of the
+// test's own; it skips the test when PostgresEnv is unset.
+func PostgresURL(t testing.TB) string { return dbtest.PostgresURL(t) }
+
+// Postgres is dbtest.Postgres.
+func Postgres(t testing.TB) store.Store { return dbtest.Postgres(t) }
+
+// EachStore runs fn as a subtest on every backend (dbtest.EachStore).
+func EachStore(t *testing.T, fn func(t *testing.T, st store.Store)) { dbtest.EachStore(t, fn) }
 
 // Logger returns a logger that discards, or writes to t.Log with -v.
 func Logger(t testing.TB) *slog.Logger {

@@ -11,15 +11,15 @@ import (
 
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/dbtest"
 	"github.com/latchkey/latchkey/internal/store/postgres"
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
-	"github.com/latchkey/latchkey/internal/testenv"
 )
 
 const envURL = "LATCHKEY_TEST_POSTGRES_URL"
 
 // testSchema is a database URL on an empty schema of the test's own.
-func testSchema(t *testing.T) string { return testenv.PostgresURL(t) }
+func testSchema(t *testing.T) string { return dbtest.PostgresURL(t) }
 
 func newStore(t *testing.T) *sqlstore.Store {
 	t.Helper()
