@@ -45,3 +45,24 @@ type Event struct {
 	Error     string // Keycloak error id, e.g. "invalid_user_credentials"
 	Details   map[string]string
 }
+
+// AdminEvent records a change made through the admin API (Keycloak's
+// AdminEventRepresentation): who did what to which resource.
+type AdminEvent struct {
+	ID      string
+	RealmID string // the realm changed
+	Time    time.Time
+	// Auth details: the caller's realm, client (clientId), user and address.
+	AuthRealmID   string
+	AuthClientID  string
+	AuthUserID    string
+	AuthIPAddress string
+	OperationType string // CREATE, UPDATE, DELETE, ACTION
+	ResourceType  string // USER, CLIENT, REALM, REALM_ROLE, CLIENT_ROLE, REALM_ROLE_MAPPING, ...
+	ResourcePath  string // e.g. "users/0f8c..."
+	// Representation is the JSON sent (secrets removed), when the realm
+	// records details; empty otherwise.
+	Representation string
+	Error          string
+	Details        map[string]string
+}

@@ -17,6 +17,7 @@ type Store interface {
 	KeyStore
 	SessionStore
 	EventStore
+	AdminEventStore
 
 	// InTx runs fn in one transaction and commits if fn returns nil. The
 	// Store passed to fn runs every call inside that transaction. fn may run
@@ -54,11 +55,36 @@ type RealmStore interface {
 	DeleteRealm(ctx context.Context, id string) error
 }
 
+// Match says how a search token compares with a user's username, email,
+// first and last name (always case-insensitively).
+type Match int
+
+const (
+	// MatchPrefix: the value starts with Text (Keycloak's default). It is
+	// served by index ranges.
+	MatchPrefix Match = iota
+	// MatchInfix: the value contains Text (Keycloak's *text*).
+	MatchInfix
+	// MatchExact: the value is Text (Keycloak's "text").
+	MatchExact
+	// MatchPattern: Text holds '*' wildcards, each standing for any run of
+	// characters, and the value may go on after the last character
+	// (Keycloak's foo*bar, which means foo%bar%).
+	MatchPattern
+)
+
+// SearchToken is one word of a user search: it matches a user when the
+// username, email, first name or last name matches it.
+type SearchToken struct {
+	Text  string
+	Match Match
+}
+
 // UserQuery filters a user listing. Empty strings do not filter.
 type UserQuery struct {
-	// Search matches the prefix of username, email, first or last name,
-	// case-insensitively (Keycloak's default search).
-	Search    string
+	// Search holds tokens that must all match (AND); each matches any of
+	// username, email, first or last name (OR). Empty: no search.
+	Search    []SearchToken
 	Username  string
 	Email     string
 	FirstName string
@@ -68,7 +94,8 @@ type UserQuery struct {
 	Exact         bool
 	Enabled       *bool
 	EmailVerified *bool
-	// Attributes requires each name to have the given value (exact).
+	// Attributes requires each name to have the given value: the name
+	// exactly, the value case-insensitively (Keycloak's q= search).
 	Attributes map[string]string
 	// IncludeServiceAccounts lists service-account users too.
 	IncludeServiceAccounts bool
@@ -219,4 +246,33 @@ type EventStore interface {
 	// DeleteEvents removes a realm's events older than before (all of them
 	// when before is zero) and returns how many.
 	DeleteEvents(ctx context.Context, realmID string, before time.Time) (int, error)
+}
+
+// AdminEventQuery filters a listing of admin events. Empty values do not
+// filter.
+type AdminEventQuery struct {
+	OperationTypes []string
+	ResourceTypes  []string
+	// ResourcePath matches exactly, or as a prefix when it ends in "*"
+	// (Keycloak's resourcePath=users/*).
+	ResourcePath  string
+	AuthRealmID   string
+	AuthClientID  string
+	AuthUserID    string
+	AuthIPAddress string
+	// From and To bound the event time (inclusive, as EventQuery's); zero
+	// means unbounded.
+	From time.Time
+	To   time.Time
+	Page
+}
+
+// AdminEventStore keeps admin events.
+type AdminEventStore interface {
+	AppendAdminEvent(ctx context.Context, e *model.AdminEvent) error
+	// ListAdminEvents returns matching events of a realm, newest first.
+	ListAdminEvents(ctx context.Context, realmID string, q AdminEventQuery) ([]model.AdminEvent, error)
+	// DeleteAdminEvents removes a realm's admin events older than before
+	// (all when zero) and returns how many.
+	DeleteAdminEvents(ctx context.Context, realmID string, before time.Time) (int, error)
 }

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -49,9 +50,20 @@ func migrationsUpTo(t *testing.T, n int64) (fstest.MapFS, int64) {
 	return fsys, newest
 }
 
-// A database written by the binary before sessions and events (schema
-// version 1) is migrated on Open and keeps its rows.
-func TestMigrateFromVersion1(t *testing.T) {
+// A database written by an older binary (schema version 1, before sessions
+// and events; version 2, before admin events) is migrated on Open and keeps
+// its rows.
+func TestMigrateFromOlderVersions(t *testing.T) {
+	_, newest := migrationsUpTo(t, 0)
+	if newest < 3 {
+		t.Fatalf("newest migration = %d, want at least 3", newest)
+	}
+	for from := int64(1); from < newest; from++ {
+		t.Run(fmt.Sprintf("version%d", from), func(t *testing.T) { testMigrateFrom(t, from, newest) })
+	}
+}
+
+func testMigrateFrom(t *testing.T, from, newest int64) {
 	ctx := context.Background()
 	dbURL := testSchema(t)
 	cfg, err := pgx.ParseConfig(dbURL)
@@ -59,9 +71,9 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := stdlib.OpenDB(*cfg)
-	v1, newest := migrationsUpTo(t, 1)
-	if err := sqlstore.Migrate(ctx, postgres.Dialect, db, goose.DialectPostgres, v1); err != nil {
-		t.Fatalf("migrating to version 1: %v", err)
+	older, _ := migrationsUpTo(t, from)
+	if err := sqlstore.Migrate(ctx, postgres.Dialect, db, goose.DialectPostgres, older); err != nil {
+		t.Fatalf("migrating to version %d: %v", from, err)
 	}
 	old := sqlstore.New(postgres.Dialect, db, db)
 	realm := &model.Realm{Name: "legacy", Enabled: true}
@@ -76,13 +88,26 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if err := old.CreateClient(ctx, client); err != nil {
 		t.Fatal(err)
 	}
+	var oldSess *model.Session
+	var oldEvent *model.Event
+	if from >= 2 {
+		oldSess = &model.Session{RealmID: realm.ID, UserID: user.ID, Clients: []string{client.ID},
+			IdleExpires: time.Now().Add(time.Hour), MaxExpires: time.Now().Add(time.Hour)}
+		if err := old.CreateSession(ctx, oldSess); err != nil {
+			t.Fatal(err)
+		}
+		oldEvent = &model.Event{RealmID: realm.ID, Type: "LOGIN", UserID: user.ID}
+		if err := old.AppendEvent(ctx, oldEvent); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := old.Close(); err != nil {
 		t.Fatal(err)
 	}
 
 	s, err := postgres.Open(ctx, dbURL, postgres.WithMaxConns(4))
 	if err != nil {
-		t.Fatalf("Open on a version 1 database: %v", err)
+		t.Fatalf("Open on a version %d database: %v", from, err)
 	}
 	t.Cleanup(func() { s.Close() })
 	var version int64
@@ -90,8 +115,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 		`SELECT max(version_id) FROM goose_db_version WHERE is_applied`).Scan(&version); err != nil {
 		t.Fatal(err)
 	}
-	if version != newest || newest < 2 {
-		t.Fatalf("schema version after Open = %d, want %d (at least 2)", version, newest)
+	if version != newest {
+		t.Fatalf("schema version after Open = %d, want %d", version, newest)
 	}
 	got, err := s.GetUserByUsername(ctx, realm.ID, "alice")
 	if err != nil || got.ID != user.ID || got.Email != user.Email {
@@ -99,6 +124,15 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	if _, err := s.GetClient(ctx, realm.ID, client.ID); err != nil {
 		t.Fatalf("client after migration: %v", err)
+	}
+	if oldSess != nil {
+		if got, err := s.GetSession(ctx, realm.ID, oldSess.ID); err != nil || len(got.Clients) != 1 {
+			t.Fatalf("session after migration: %+v, %v", got, err)
+		}
+		events, err := s.ListEvents(ctx, realm.ID, store.EventQuery{})
+		if err != nil || len(events) != 1 || events[0].ID != oldEvent.ID {
+			t.Fatalf("events after migration: %+v, %v", events, err)
+		}
 	}
 	// The new tables work with the old rows.
 	sess := &model.Session{RealmID: realm.ID, UserID: user.ID, Clients: []string{client.ID},
@@ -109,10 +143,19 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if err := s.AppendEvent(ctx, &model.Event{RealmID: realm.ID, Type: "LOGIN", UserID: user.ID}); err != nil {
 		t.Fatalf("AppendEvent after migration: %v", err)
 	}
+	adminEvent := &model.AdminEvent{RealmID: realm.ID, OperationType: "UPDATE", ResourceType: "USER",
+		ResourcePath: "users/" + user.ID, AuthRealmID: realm.ID, AuthUserID: user.ID}
+	if err := s.AppendAdminEvent(ctx, adminEvent); err != nil {
+		t.Fatalf("AppendAdminEvent after migration: %v", err)
+	}
 	if err := s.DeleteUser(ctx, realm.ID, user.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.GetSession(ctx, realm.ID, sess.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("session of a deleted user after migration: %v, want ErrNotFound", err)
+	}
+	list, err := s.ListAdminEvents(ctx, realm.ID, store.AdminEventQuery{ResourcePath: "users/*"})
+	if err != nil || len(list) != 1 || list[0].ID != adminEvent.ID {
+		t.Errorf("admin events after migration: %+v, %v", list, err)
 	}
 }

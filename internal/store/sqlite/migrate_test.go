@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -60,18 +61,29 @@ func newestMigration(t *testing.T) int64 {
 	return v
 }
 
-// A database written by the binary before sessions and events (schema
-// version 1) is migrated on Open and keeps its rows.
-func TestMigrateFromVersion1(t *testing.T) {
+// A database written by an older binary (schema version 1, before sessions
+// and events; version 2, before admin events) is migrated on Open and keeps
+// its rows.
+func TestMigrateFromOlderVersions(t *testing.T) {
+	newest := newestMigration(t)
+	if newest < 3 {
+		t.Fatalf("newest migration = %d, want at least 3", newest)
+	}
+	for from := int64(1); from < newest; from++ {
+		t.Run(fmt.Sprintf("version%d", from), func(t *testing.T) { testMigrateFrom(t, from, newest) })
+	}
+}
+
+func testMigrateFrom(t *testing.T, from, newest int64) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "v1.db")
+	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(ON)&_txlock=immediate")
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.SetMaxOpenConns(1)
-	if err := sqlstore.Migrate(ctx, sqlite.Dialect, db, goose.DialectSQLite3, migrationsUpTo(t, 1)); err != nil {
-		t.Fatalf("migrating to version 1: %v", err)
+	if err := sqlstore.Migrate(ctx, sqlite.Dialect, db, goose.DialectSQLite3, migrationsUpTo(t, from)); err != nil {
+		t.Fatalf("migrating to version %d: %v", from, err)
 	}
 	old := sqlstore.New(sqlite.Dialect, db, db)
 	realm := &model.Realm{Name: "legacy", Enabled: true}
@@ -86,6 +98,19 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if err := old.CreateClient(ctx, client); err != nil {
 		t.Fatal(err)
 	}
+	var oldSess *model.Session
+	var oldEvent *model.Event
+	if from >= 2 {
+		oldSess = &model.Session{RealmID: realm.ID, UserID: user.ID, Clients: []string{client.ID},
+			IdleExpires: time.Now().Add(time.Hour), MaxExpires: time.Now().Add(time.Hour)}
+		if err := old.CreateSession(ctx, oldSess); err != nil {
+			t.Fatal(err)
+		}
+		oldEvent = &model.Event{RealmID: realm.ID, Type: "LOGIN", UserID: user.ID}
+		if err := old.AppendEvent(ctx, oldEvent); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := old.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -96,8 +121,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 		`SELECT max(version_id) FROM goose_db_version WHERE is_applied`).Scan(&version); err != nil {
 		t.Fatal(err)
 	}
-	if want := newestMigration(t); version != want || want < 2 {
-		t.Fatalf("schema version after Open = %d, want %d (at least 2)", version, want)
+	if version != newest {
+		t.Fatalf("schema version after Open = %d, want %d", version, newest)
 	}
 	got, err := s.GetUserByUsername(ctx, realm.ID, "alice")
 	if err != nil || got.ID != user.ID || got.Email != user.Email {
@@ -105,6 +130,15 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	if _, err := s.GetClient(ctx, realm.ID, client.ID); err != nil {
 		t.Fatalf("client after migration: %v", err)
+	}
+	if oldSess != nil {
+		if got, err := s.GetSession(ctx, realm.ID, oldSess.ID); err != nil || len(got.Clients) != 1 {
+			t.Fatalf("session after migration: %+v, %v", got, err)
+		}
+		events, err := s.ListEvents(ctx, realm.ID, store.EventQuery{})
+		if err != nil || len(events) != 1 || events[0].ID != oldEvent.ID {
+			t.Fatalf("events after migration: %+v, %v", events, err)
+		}
 	}
 	// The new tables work with the old rows.
 	sess := &model.Session{RealmID: realm.ID, UserID: user.ID, Clients: []string{client.ID},
@@ -115,10 +149,19 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if err := s.AppendEvent(ctx, &model.Event{RealmID: realm.ID, Type: "LOGIN", UserID: user.ID}); err != nil {
 		t.Fatalf("AppendEvent after migration: %v", err)
 	}
+	adminEvent := &model.AdminEvent{RealmID: realm.ID, OperationType: "UPDATE", ResourceType: "USER",
+		ResourcePath: "users/" + user.ID, AuthRealmID: realm.ID, AuthUserID: user.ID}
+	if err := s.AppendAdminEvent(ctx, adminEvent); err != nil {
+		t.Fatalf("AppendAdminEvent after migration: %v", err)
+	}
 	if err := s.DeleteUser(ctx, realm.ID, user.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.GetSession(ctx, realm.ID, sess.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("session of a deleted user after migration: %v, want ErrNotFound", err)
+	}
+	list, err := s.ListAdminEvents(ctx, realm.ID, store.AdminEventQuery{ResourcePath: "users/*"})
+	if err != nil || len(list) != 1 || list[0].ID != adminEvent.ID {
+		t.Errorf("admin events after migration: %+v, %v", list, err)
 	}
 }

@@ -9,21 +9,24 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// userFilter renders q as a WHERE clause over "users u". Every condition is
-// written so that an index can serve it: prefixes are ranges on lower-cased
-// columns, attributes an IN over the (name, value) index.
+// searchCols are the columns a search token is compared with, all kept
+// lower-case by the writers.
+var searchCols = []string{"u.username", "u.email", "u.first_name_lower", "u.last_name_lower"}
+
+// userFilter renders q as a WHERE clause over "users u". Prefix searches,
+// exact values and attributes are written so that an index serves them:
+// prefixes are ranges on lower-cased columns, attributes an IN over the
+// (name, value) index. Infix and wildcard searches are LIKE patterns,
+// which scan the realm's users (trigram indexes would serve them; not yet).
 func userFilter(a *args, realmID string, q store.UserQuery) string {
 	conds := []string{"u.realm_id = " + a.add(realmID)}
 	if !q.IncludeServiceAccounts {
 		conds = append(conds, "u.service_account_client_id IS NULL")
 	}
-	if s := strings.ToLower(q.Search); s != "" {
-		lo, hi := a.add(s), a.add(prefixUpper(s))
-		var ors []string
-		for _, col := range []string{"u.username", "u.email", "u.first_name_lower", "u.last_name_lower"} {
-			ors = append(ors, "("+col+" >= "+lo+" AND "+col+" < "+hi+")")
+	for _, tok := range q.Search {
+		if c := searchCond(a, tok); c != "" {
+			conds = append(conds, c)
 		}
-		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}
 	for _, f := range []struct{ col, val string }{
 		{"u.username", q.Username},
@@ -53,9 +56,48 @@ func userFilter(a *args, realmID string, q store.UserQuery) string {
 	slices.Sort(names)
 	for _, name := range names {
 		conds = append(conds, "u.id IN (SELECT ua.user_id FROM user_attributes ua WHERE ua.name = "+
-			a.add(name)+" AND ua.value = "+a.add(q.Attributes[name])+")")
+			a.add(name)+" AND lower(ua.value) = "+a.add(strings.ToLower(q.Attributes[name]))+")")
 	}
 	return strings.Join(conds, " AND ")
+}
+
+// searchCond is one search token: it holds when any of searchCols
+// matches. An empty prefix or pattern matches everyone and adds nothing.
+func searchCond(a *args, tok store.SearchToken) string {
+	text := strings.ToLower(tok.Text)
+	var one func(col string) string
+	switch tok.Match {
+	case store.MatchExact:
+		v := a.add(text)
+		one = func(col string) string { return col + " = " + v }
+	case store.MatchInfix:
+		if text == "" {
+			return ""
+		}
+		v := a.add("%" + likeEscape(text) + "%")
+		one = func(col string) string { return col + " LIKE " + v + ` ESCAPE '\'` }
+	case store.MatchPattern:
+		pat := strings.ReplaceAll(likeEscape(text), "*", "%")
+		if !strings.HasSuffix(pat, "%") {
+			pat += "%"
+		}
+		if strings.Trim(pat, "%") == "" {
+			return ""
+		}
+		v := a.add(pat)
+		one = func(col string) string { return col + " LIKE " + v + ` ESCAPE '\'` }
+	default:
+		if text == "" {
+			return ""
+		}
+		lo, hi := a.add(text), a.add(prefixUpper(text))
+		one = func(col string) string { return "(" + col + " >= " + lo + " AND " + col + " < " + hi + ")" }
+	}
+	ors := make([]string, 0, len(searchCols))
+	for _, col := range searchCols {
+		ors = append(ors, one(col))
+	}
+	return "(" + strings.Join(ors, " OR ") + ")"
 }
 
 // ListUsers implements store.UserStore.

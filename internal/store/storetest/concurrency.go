@@ -125,7 +125,7 @@ func testConcurrency(t *testing.T, s store.Store) {
 		r := newRealm(t, s)
 		errs := race(func(i int) error {
 			if i%4 == 3 { // a quarter of the racers only read
-				_, err := s.ListUsers(ctx, r.ID, store.UserQuery{Search: "distinct"})
+				_, err := s.ListUsers(ctx, r.ID, store.UserQuery{Search: prefix("distinct")})
 				return err
 			}
 			u := &model.User{RealmID: r.ID, Username: fmt.Sprintf("distinct%02d", i), Email: fmt.Sprintf("d%02d@example.com", i)}

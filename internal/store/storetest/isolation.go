@@ -111,7 +111,7 @@ func testIsolation(t *testing.T, s store.Store) {
 		users, err := s.ListUsers(ctx, a.realm.ID, store.UserQuery{IncludeServiceAccounts: true})
 		must(t, err)
 		checkList(t, "ListUsers(A)", ids(users, func(u model.User) string { return u.ID }), []string{a.user.ID, a.sa.ID})
-		for _, q := range []store.UserQuery{{Search: "alice"}, {Email: "alice@example.com", Exact: true}, {Attributes: map[string]string{"team": "blue"}}} {
+		for _, q := range []store.UserQuery{{Search: prefix("alice")}, {Email: "alice@example.com", Exact: true}, {Attributes: map[string]string{"team": "blue"}}} {
 			n, err := s.CountUsers(ctx, a.realm.ID, q)
 			must(t, err)
 			if n != 1 {

@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Keys", testKeys},
 		{"Sessions", testSessions},
 		{"Events", testEvents},
+		{"AdminEvents", testAdminEvents},
 		{"Times", testTimes},
 		{"Isolation", testIsolation},
 		{"Transactions", testTransactions},

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/model"
@@ -63,14 +64,33 @@ func testUserQueries(t *testing.T, s store.Store) {
 		{"WithServiceAccounts", store.UserQuery{IncludeServiceAccounts: true}, append(everyone[:6:6], "service-account-svc")},
 
 		// Search: prefix of username, email, first or last name.
-		{"SearchPrefix", store.UserQuery{Search: "al"}, []string{"albert", "alice", "bob", "dave"}},
-		{"SearchUpperCase", store.UserQuery{Search: "AL"}, []string{"albert", "alice", "bob", "dave"}},
-		{"SearchIsNotSubstring", store.UserQuery{Search: "example"}, nil},
-		{"SearchEmailPrefix", store.UserQuery{Search: "bert"}, []string{"albert"}},
-		{"SearchFirstName", store.UserQuery{Search: "rob"}, []string{"bob"}},
-		{"SearchLastName", store.UserQuery{Search: "ZIM"}, []string{"alice"}},
-		{"SearchExcludesServiceAccounts", store.UserQuery{Search: "serv"}, nil},
-		{"SearchServiceAccounts", store.UserQuery{Search: "serv", IncludeServiceAccounts: true}, []string{"service-account-svc"}},
+		{"SearchPrefix", store.UserQuery{Search: prefix("al")}, []string{"albert", "alice", "bob", "dave"}},
+		{"SearchUpperCase", store.UserQuery{Search: prefix("AL")}, []string{"albert", "alice", "bob", "dave"}},
+		{"SearchIsNotSubstring", store.UserQuery{Search: prefix("example")}, nil},
+		{"SearchEmailPrefix", store.UserQuery{Search: prefix("bert")}, []string{"albert"}},
+		{"SearchFirstName", store.UserQuery{Search: prefix("rob")}, []string{"bob"}},
+		{"SearchLastName", store.UserQuery{Search: prefix("ZIM")}, []string{"alice"}},
+		{"SearchExcludesServiceAccounts", store.UserQuery{Search: prefix("serv")}, nil},
+		{"SearchServiceAccounts", store.UserQuery{Search: prefix("serv"), IncludeServiceAccounts: true}, []string{"service-account-svc"}},
+
+		// Several tokens: each must match (AND), each on any field (OR).
+		{"SearchTokensAnded", store.UserQuery{Search: prefix("al", "zim")}, []string{"alice"}},
+		{"SearchTokensAcrossFields", store.UserQuery{Search: prefix("robert", "bob@")}, []string{"bob"}},
+		{"SearchTokensNone", store.UserQuery{Search: prefix("al", "smith")}, nil},
+		{"SearchEmptyPrefixMatchesAll", store.UserQuery{Search: prefix("")}, everyone},
+
+		// Infix, exact and wildcard tokens.
+		{"SearchInfix", store.UserQuery{Search: tokens(store.MatchInfix, "example")}, []string{"alice", "bob", "dave", "erin"}},
+		{"SearchInfixUpper", store.UserQuery{Search: tokens(store.MatchInfix, "LVAR")}, []string{"bob"}},
+		{"SearchInfixAndPrefix", store.UserQuery{Search: []store.SearchToken{{Text: "example", Match: store.MatchInfix}, {Text: "e", Match: store.MatchPrefix}}}, []string{"erin"}},
+		{"SearchExact", store.UserQuery{Search: tokens(store.MatchExact, "ALICE")}, []string{"alice"}},
+		{"SearchExactIsWhole", store.UserQuery{Search: tokens(store.MatchExact, "alic")}, nil},
+		{"SearchExactEmail", store.UserQuery{Search: tokens(store.MatchExact, "bert@sample.org")}, []string{"albert"}},
+		{"SearchExactLastName", store.UserQuery{Search: tokens(store.MatchExact, "young")}, []string{"albert"}},
+		{"SearchPattern", store.UserQuery{Search: tokens(store.MatchPattern, "a*n")}, []string{"dave"}},
+		{"SearchPatternInner", store.UserQuery{Search: tokens(store.MatchPattern, "al*e")}, []string{"albert", "alice", "bob"}},
+		{"SearchPatternOnlyStars", store.UserQuery{Search: tokens(store.MatchPattern, "**")}, everyone},
+		{"SearchInfixExcludesServiceAccounts", store.UserQuery{Search: tokens(store.MatchInfix, "account")}, nil},
 
 		// Field filters: substrings, or whole values with Exact.
 		{"UsernameSubstring", store.UserQuery{Username: "l"}, []string{"albert", "alice", "carol"}},
@@ -98,12 +118,14 @@ func testUserQueries(t *testing.T, s store.Store) {
 		{"Attribute", store.UserQuery{Attributes: map[string]string{"dept": "eng"}}, []string{"alice", "bob"}},
 		{"AttributeSecondValue", store.UserQuery{Attributes: map[string]string{"dept": "ops"}}, []string{"alice"}},
 		{"AttributeValueIsExact", store.UserQuery{Attributes: map[string]string{"dept": "en"}}, nil},
+		{"AttributeValueAnyCase", store.UserQuery{Attributes: map[string]string{"dept": "ENG"}}, []string{"alice", "bob"}},
+		{"AttributeNameIsExact", store.UserQuery{Attributes: map[string]string{"DEPT": "eng"}}, nil},
 		{"AttributesAll", store.UserQuery{Attributes: map[string]string{"dept": "eng", "level": "senior"}}, []string{"alice"}},
 		{"AttributesAllNone", store.UserQuery{Attributes: map[string]string{"dept": "sales", "level": "senior"}}, nil},
 		{"AttributeUnknown", store.UserQuery{Attributes: map[string]string{"nope": "eng"}}, nil},
 
-		{"SearchAndEnabled", store.UserQuery{Search: "al", Enabled: ptr(true)}, []string{"albert", "alice", "dave"}},
-		{"SearchAndVerifiedAndAttribute", store.UserQuery{Search: "al", EmailVerified: ptr(true), Attributes: map[string]string{"dept": "eng"}}, []string{"alice", "bob"}},
+		{"SearchAndEnabled", store.UserQuery{Search: prefix("al"), Enabled: ptr(true)}, []string{"albert", "alice", "dave"}},
+		{"SearchAndVerifiedAndAttribute", store.UserQuery{Search: prefix("al"), EmailVerified: ptr(true), Attributes: map[string]string{"dept": "eng"}}, []string{"alice", "bob"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,7 +174,7 @@ func testUserQueries(t *testing.T, s store.Store) {
 		// Pages of a filtered listing cover it without overlap.
 		var all []string
 		for first := 0; first < 10; first += 3 {
-			got, err := s.ListUsers(ctx, realm.ID, store.UserQuery{Search: "al", Page: store.Page{First: first, Max: 3}})
+			got, err := s.ListUsers(ctx, realm.ID, store.UserQuery{Search: prefix("al"), Page: store.Page{First: first, Max: 3}})
 			must(t, err)
 			all = append(all, usernames(got)...)
 		}
@@ -171,11 +193,15 @@ func testUserQueries(t *testing.T, s store.Store) {
 		}{
 			{store.UserQuery{Username: "a_"}, []string{"a_b"}},
 			{store.UserQuery{Username: "%"}, []string{"a%c"}},
-			{store.UserQuery{Search: "a_"}, []string{"a_b"}},
-			{store.UserQuery{Search: "a%"}, []string{"a%c"}},
-			{store.UserQuery{Search: "%"}, nil},
+			{store.UserQuery{Search: prefix("a_")}, []string{"a_b"}},
+			{store.UserQuery{Search: prefix("a%")}, []string{"a%c"}},
+			{store.UserQuery{Search: prefix("%")}, nil},
 			{store.UserQuery{FirstName: "_"}, []string{"a_b"}},
-			{store.UserQuery{Search: `\`}, nil},
+			{store.UserQuery{Search: prefix(`\`)}, nil},
+			{store.UserQuery{Search: tokens(store.MatchInfix, "_")}, []string{"a_b"}},
+			{store.UserQuery{Search: tokens(store.MatchInfix, "%")}, []string{"a%c"}},
+			{store.UserQuery{Search: tokens(store.MatchPattern, "a*_")}, []string{"a_b"}},
+			{store.UserQuery{Search: tokens(store.MatchExact, "a_b")}, []string{"a_b"}},
 			{store.UserQuery{Username: `a\`}, nil},
 		}
 		for _, tc := range tests {
@@ -184,7 +210,18 @@ func testUserQueries(t *testing.T, s store.Store) {
 				t.Errorf("ListUsers(%+v): %v", tc.q, err)
 				continue
 			}
-			checkList(t, "ListUsers("+tc.q.Search+tc.q.Username+tc.q.FirstName+")", sorted(usernames(got)), tc.want)
+			checkList(t, fmt.Sprintf("ListUsers(%+v)", tc.q), sorted(usernames(got)), tc.want)
 		}
 	})
+}
+
+// prefix is a search of prefix tokens, Keycloak's default.
+func prefix(words ...string) []store.SearchToken { return tokens(store.MatchPrefix, words...) }
+
+func tokens(m store.Match, words ...string) []store.SearchToken {
+	out := make([]store.SearchToken, len(words))
+	for i, w := range words {
+		out[i] = store.SearchToken{Text: w, Match: m}
+	}
+	return out
 }
