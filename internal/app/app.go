@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/adminapi"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/credential"
 	"github.com/latchkey/latchkey/internal/httpapi"
@@ -125,6 +126,8 @@ func (a *App) routes() http.Handler {
 	(&ops.Health{DB: a.store, Metrics: a.metrics}).Mount(mux)
 	(&oidc.Handler{Store: a.store, Keys: a.keys, Passwords: a.passwords, Log: a.log,
 		Hostname: a.cfg.Hostname, Events: a.metrics}).Mount(mux)
+	(&adminapi.Handler{Store: a.store, Keys: a.keys, Realms: a.realms, Passwords: a.passwords,
+		Log: a.log, Hostname: a.cfg.Hostname}).Mount(mux)
 	return httpapi.Wrap(mux, a.log, a.metrics)
 }
 

@@ -62,7 +62,9 @@ type RealmRepresentation struct {
 	MaxDeltaTimeSeconds          *int   `json:"maxDeltaTimeSeconds,omitempty"`
 	FailureFactor                *int   `json:"failureFactor,omitempty"`
 
-	PasswordPolicy      string   `json:"passwordPolicy,omitempty"`
+	// PasswordPolicy is a pointer so that "" (no policy) differs from
+	// absent (leave it as it is) on update.
+	PasswordPolicy      *string  `json:"passwordPolicy,omitempty"`
 	RequiredCredentials []string `json:"requiredCredentials,omitzero"`
 
 	OTPPolicyType            string   `json:"otpPolicyType,omitempty"`

@@ -34,7 +34,16 @@ func setStr(dst *string, v string) {
 func FromRepresentation(rep *kcrep.RealmRepresentation) model.Realm {
 	r := Defaults(rep.Realm)
 	r.ID = rep.ID
-	r.Enabled = rep.Enabled != nil && *rep.Enabled
+	r.Enabled = false
+	Apply(&r, rep)
+	return r
+}
+
+// Apply sets on r every setting rep carries, leaving the others as they
+// are, as Keycloak's RepresentationToModel.updateRealm does. It does not
+// touch the name or the id.
+func Apply(r *model.Realm, rep *kcrep.RealmRepresentation) {
+	setBool(&r.Enabled, rep.Enabled)
 	setStr(&r.DisplayName, rep.DisplayName)
 	setStr(&r.DisplayNameHTML, rep.DisplayNameHTML)
 	setStr(&r.SSLRequired, rep.SSLRequired)
@@ -91,7 +100,9 @@ func FromRepresentation(rep *kcrep.RealmRepresentation) model.Realm {
 	setInt(&r.MaxDeltaTimeSeconds, rep.MaxDeltaTimeSeconds)
 	setInt(&r.FailureFactor, rep.FailureFactor)
 
-	r.PasswordPolicy = rep.PasswordPolicy
+	if rep.PasswordPolicy != nil {
+		r.PasswordPolicy = *rep.PasswordPolicy
+	}
 	if rep.RequiredCredentials != nil {
 		r.RequiredCredentials = slices.Clone(rep.RequiredCredentials)
 	}
@@ -104,16 +115,23 @@ func FromRepresentation(rep *kcrep.RealmRepresentation) model.Realm {
 	if rep.EventsListeners != nil {
 		r.EventsListeners = slices.Clone(rep.EventsListeners)
 	}
-	r.EnabledEventTypes = slices.Clone(rep.EnabledEventTypes)
+	if rep.EnabledEventTypes != nil {
+		r.EnabledEventTypes = slices.Clone(rep.EnabledEventTypes)
+	}
 	setBool(&r.AdminEventsEnabled, rep.AdminEventsEnabled)
 	setBool(&r.AdminEventsDetailsEnabled, rep.AdminEventsDetailsEnabled)
 
 	setBool(&r.InternationalizationEnabled, rep.InternationalizationEnabled)
-	r.SupportedLocales = slices.Clone(rep.SupportedLocales)
-	r.DefaultLocale = rep.DefaultLocale
-	r.SMTPServer = maps.Clone(rep.SMTPServer)
-	r.Attributes = maps.Clone(rep.Attributes)
-	return r
+	if rep.SupportedLocales != nil {
+		r.SupportedLocales = slices.Clone(rep.SupportedLocales)
+	}
+	setStr(&r.DefaultLocale, rep.DefaultLocale)
+	if rep.SMTPServer != nil {
+		r.SMTPServer = maps.Clone(rep.SMTPServer)
+	}
+	if rep.Attributes != nil {
+		r.Attributes = maps.Clone(rep.Attributes)
+	}
 }
 
 // ClientFromRepresentation builds a client with Keycloak's create defaults

@@ -3,7 +3,6 @@ package realm
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -25,7 +24,7 @@ import (
 // are known to be verifiable.
 func (s *Service) Import(ctx context.Context, rep *kcrep.RealmRepresentation) (*model.Realm, error) {
 	if rep.Realm == MasterRealm {
-		return nil, fmt.Errorf("realm: importing the master realm is not supported")
+		return nil, invalidf("importing the master realm is not supported")
 	}
 	r := FromRepresentation(rep)
 	if err := s.Passwords.ValidatePolicy(r.PasswordPolicy); err != nil {
@@ -114,7 +113,7 @@ func (s *Service) credentialFromRep(ctx context.Context, r *model.Realm, u *mode
 	switch {
 	case cr.Value != "":
 		if c.Type != model.CredentialPassword {
-			return c, false, fmt.Errorf("a plain value is only accepted for password credentials, not %q", c.Type)
+			return c, false, invalidf("a plain value is only accepted for password credentials, not %q", c.Type)
 		}
 		if err := s.Passwords.Check(ctx, r, u, cr.Value); err != nil {
 			return c, false, err
@@ -141,7 +140,7 @@ func (s *Service) credentialFromRep(ctx context.Context, r *model.Realm, u *mode
 		}
 		c.SecretData, c.CredentialData = e.SecretData, e.CredentialData
 	default:
-		return c, false, errors.New("credential has neither value nor secretData")
+		return c, false, invalidf("credential has neither value nor secretData")
 	}
 	if isPasswordType(c.Type) && cr.Value == "" {
 		// Keycloak accepts any algorithm here and fails the login later,
@@ -149,7 +148,7 @@ func (s *Service) credentialFromRep(ctx context.Context, r *model.Realm, u *mode
 		e := credential.Encoded{SecretData: c.SecretData, CredentialData: c.CredentialData}
 		if err := credential.Validate(e); err != nil {
 			alg, _, _ := credential.Describe(e)
-			return c, false, fmt.Errorf("password hash with algorithm %q cannot be verified: %w", alg, err)
+			return c, false, invalidf("password hash with algorithm %q cannot be verified: %w", alg, err)
 		}
 	}
 	return c, true, nil
@@ -188,7 +187,7 @@ func (im *importer) roles(ctx context.Context, tx store.Store, b *Built) error {
 	for clientID, roles := range clientRoleSets(im.rep.Roles) {
 		c, ok := b.Clients[clientID]
 		if !ok {
-			return fmt.Errorf("roles.client.%s: no such client", clientID)
+			return invalidf("roles.client.%s: no such client", clientID)
 		}
 		if b.ClientRole[clientID] == nil {
 			b.ClientRole[clientID] = map[string]*model.Role{}
@@ -281,7 +280,7 @@ func resolveRoles(b *Built, realmNames []string, clientNames map[string][]string
 	for _, n := range realmNames {
 		r, ok := b.RealmRoles[n]
 		if !ok {
-			return nil, fmt.Errorf("realm role %q does not exist", n)
+			return nil, invalidf("realm role %q does not exist", n)
 		}
 		ids = append(ids, r.ID)
 	}
@@ -289,7 +288,7 @@ func resolveRoles(b *Built, realmNames []string, clientNames map[string][]string
 		for _, n := range names {
 			r, ok := b.ClientRole[clientID][n]
 			if !ok {
-				return nil, fmt.Errorf("client role %s/%s does not exist", clientID, n)
+				return nil, invalidf("client role %s/%s does not exist", clientID, n)
 			}
 			ids = append(ids, r.ID)
 		}
@@ -317,7 +316,7 @@ func (im *importer) insertUsers(ctx context.Context, tx store.Store, b *Built) e
 		if cid := p.rep.ServiceAccountClientID; cid != "" {
 			c, ok := b.Clients[cid]
 			if !ok {
-				return fmt.Errorf("users[%d] (%s): serviceAccountClientId %q: no such client", i, p.rep.Username, cid)
+				return invalidf("users[%d] (%s): serviceAccountClientId %q: no such client", i, p.rep.Username, cid)
 			}
 			p.user.ServiceAccountClientID = c.ID
 			withSA[cid] = true
@@ -368,7 +367,7 @@ func mappedRoles(ctx context.Context, tx store.Store, b *Built, realmNames []str
 	for _, clientID := range slices.Sorted(maps.Keys(clientNames)) {
 		c, ok := b.Clients[clientID]
 		if !ok {
-			return nil, fmt.Errorf("client role mappings for unknown client %q", clientID)
+			return nil, invalidf("client role mappings for unknown client %q", clientID)
 		}
 		if b.ClientRole[clientID] == nil {
 			b.ClientRole[clientID] = map[string]*model.Role{}

@@ -20,7 +20,23 @@ var (
 	ErrExists          = errors.New("realm: a realm with that name exists")
 	ErrMasterProtected = errors.New("realm: the master realm cannot be deleted or renamed")
 	ErrNoMaster        = errors.New("realm: the master realm does not exist yet")
+	// ErrInvalid marks a representation that cannot be applied as it is
+	// (unknown roles or clients, unverifiable hashes, bad values); its
+	// message names the place.
+	ErrInvalid = errors.New("invalid realm representation")
 )
+
+// invalidError carries a message that names the problem, and is
+// ErrInvalid for errors.Is.
+type invalidError struct{ err error }
+
+func (e *invalidError) Error() string        { return e.err.Error() }
+func (e *invalidError) Unwrap() error        { return e.err }
+func (e *invalidError) Is(target error) bool { return target == ErrInvalid }
+
+func invalidf(format string, a ...any) error {
+	return &invalidError{fmt.Errorf(format, a...)}
+}
 
 // Service owns realm lifecycle.
 type Service struct {

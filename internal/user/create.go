@@ -44,3 +44,31 @@ func Insert(ctx context.Context, tx store.Store, realm *model.Realm, u *model.Us
 	}
 	return nil
 }
+
+// Which conflict a refused write hit, for Keycloak's messages.
+var (
+	ErrUsernameExists = fmt.Errorf("%w: same username", ErrExists)
+	ErrEmailExists    = fmt.Errorf("%w: same email", ErrExists)
+)
+
+// Conflict names the conflict that made writing u fail with ErrExists:
+// ErrUsernameExists, ErrEmailExists, or ErrExists when neither is found
+// any more (the other user went away meanwhile). The database decided
+// that there was a conflict; these look-ups only pick the message, so call
+// Conflict after the failed transaction has rolled back, outside it.
+func Conflict(ctx context.Context, st store.Store, realm *model.Realm, u *model.User) error {
+	username := strings.ToLower(strings.TrimSpace(u.Username))
+	if other, err := st.GetUserByUsername(ctx, realm.ID, username); err == nil && other.ID != u.ID {
+		return ErrUsernameExists
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if email := strings.ToLower(strings.TrimSpace(u.Email)); email != "" && !realm.DuplicateEmailsAllowed {
+		if other, err := st.GetUserByEmail(ctx, realm.ID, email); err == nil && other.ID != u.ID {
+			return ErrEmailExists
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return ErrExists
+}

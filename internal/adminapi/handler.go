@@ -1,0 +1,131 @@
+package adminapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/httpapi"
+	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/password"
+	"github.com/latchkey/latchkey/internal/realm"
+	"github.com/latchkey/latchkey/internal/signing"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Handler serves the admin REST API.
+type Handler struct {
+	Store     store.Store
+	Keys      *signing.Keys
+	Realms    *realm.Service
+	Passwords *password.Service
+	Log       *slog.Logger
+	// Hostname is the configured public base URL, empty in start-dev.
+	Hostname string
+	Now      func() time.Time
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+// maxBody bounds admin request bodies. A realm representation with
+// embedded users and clients is the largest; bigger imports go through
+// partialImport or the CLI.
+const maxBody = 8 << 20
+
+// req is one authenticated admin request on one realm.
+type req struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	caller *caller
+	realm  *model.Realm // the realm in the path
+	perms  perms        // the caller's permissions on it
+	base   string       // public base URL, for Location headers
+}
+
+// Mount adds every admin route.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.Handle("OPTIONS /admin/", httpapi.Preflight("GET, PUT, POST, DELETE", true))
+	h.mountRealms(mux)
+	h.mountUsers(mux)
+	h.mountClients(mux)
+	h.mountRoles(mux)
+}
+
+// realmRoute mounts pattern (which contains {realm}) behind the shared
+// steps, in Keycloak's order: 401 for a missing or bad token, 404 for an
+// unknown realm, 403 for a caller of another realm.
+func (h *Handler) realmRoute(mux *http.ServeMux, pattern string, fn func(*req) error) {
+	mux.Handle(pattern, httpapi.Handle(h.Log, func(w http.ResponseWriter, r *http.Request) error {
+		c, err := h.authenticate(r)
+		if err != nil {
+			return err
+		}
+		h.cors(c).Apply(w, r)
+		target, err := h.Store.GetRealmByName(r.Context(), r.PathValue("realm"))
+		if errors.Is(err, store.ErrNotFound) {
+			return errNoRealm
+		} else if err != nil {
+			return err
+		}
+		p, err := c.permsFor(target)
+		if err != nil {
+			return err
+		}
+		return fn(&req{w: w, r: r, caller: c, realm: target, perms: p, base: httpapi.BaseURL(r, h.Hostname)})
+	}))
+}
+
+// cors is the admin CORS policy: the token's allowed-origins, with
+// Location readable (AdminRoot's Cors.exposedHeaders).
+func (h *Handler) cors(c *caller) httpapi.CORS {
+	return httpapi.CORS{Allowed: c.allowedOrigins, Credentials: true, Expose: []string{"Location"}}
+}
+
+// decode reads a JSON body: application/json only (415 otherwise, as
+// JAX-RS answers), bounded, unknown fields ignored as Keycloak's Jackson
+// does; a malformed body is Keycloak's 400 "Cannot parse the JSON".
+func decode(q *req, v any) error {
+	mt, _, err := mime.ParseMediaType(q.r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return jaxrs(http.StatusUnsupportedMediaType, "HTTP 415 Unsupported Media Type")
+	}
+	body := http.MaxBytesReader(q.w, q.r.Body, maxBody)
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return jaxrs(http.StatusRequestEntityTooLarge, "HTTP 413 Request Entity Too Large")
+		}
+		return httpapi.OAuthError(http.StatusBadRequest, "invalid_request", "Cannot parse the JSON")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return httpapi.OAuthError(http.StatusBadRequest, "invalid_request", "Cannot parse the JSON")
+	}
+	return nil
+}
+
+// created answers 201 with the new resource's absolute Location.
+func (q *req) created(path string) error {
+	q.w.Header().Set("Location", q.base+path)
+	q.w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+func (q *req) noContent() error {
+	q.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (q *req) json(v any) error {
+	httpapi.WriteJSON(q.w, http.StatusOK, v)
+	return nil
+}
