@@ -15,12 +15,14 @@ import (
 	"github.com/latchkey/latchkey/internal/adminapi"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/credential"
+	"github.com/latchkey/latchkey/internal/eventlog"
 	"github.com/latchkey/latchkey/internal/httpapi"
 	"github.com/latchkey/latchkey/internal/oidc"
 	"github.com/latchkey/latchkey/internal/ops"
 	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/realm"
+	"github.com/latchkey/latchkey/internal/registration"
 	"github.com/latchkey/latchkey/internal/signing"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/postgres"
@@ -124,8 +126,12 @@ func (a *App) bootstrap(ctx context.Context) error {
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	(&ops.Health{DB: a.store, Metrics: a.metrics}).Mount(mux)
-	(&oidc.Handler{Store: a.store, Keys: a.keys, Passwords: a.passwords, Log: a.log,
-		Hostname: a.cfg.Hostname, Events: a.metrics}).Mount(mux)
+	events := &eventlog.Recorder{Store: a.store, Counter: a.metrics, Log: a.log}
+	tokens := &oidc.Handler{Store: a.store, Keys: a.keys, Passwords: a.passwords, Log: a.log,
+		Hostname: a.cfg.Hostname, Events: events, ProxyHeaders: a.cfg.ProxyHeaders}
+	tokens.Mount(mux)
+	(&registration.Handler{Store: a.store, Passwords: a.passwords, Events: events, Logins: tokens,
+		Metrics: a.metrics, Log: a.log, Hostname: a.cfg.Hostname, ProxyHeaders: a.cfg.ProxyHeaders}).Mount(mux)
 	(&adminapi.Handler{Store: a.store, Keys: a.keys, Realms: a.realms, Passwords: a.passwords,
 		Log: a.log, Hostname: a.cfg.Hostname}).Mount(mux)
 	return httpapi.Wrap(mux, a.log, a.metrics)

@@ -106,6 +106,7 @@ func serverCommand(ctx context.Context, mode config.Mode, env Env, stderr io.Wri
 	f.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory for the embedded SQLite database and other data")
 	f.StringVar(&cfg.DB, "db", cfg.DB, "database: sqlite or postgres")
 	f.StringVar(&cfg.DBURL, "db-url", cfg.DBURL, "postgres://user@host:5432/db, or a SQLite file path")
+	f.StringVar(&cfg.ProxyHeaders, "proxy-headers", cfg.ProxyHeaders, "forwarding headers a trusted reverse proxy sets: xforwarded or forwarded (default: trust none)")
 	f.StringVar(&cfg.ImportRealm, "import-realm", cfg.ImportRealm, "Keycloak realm JSON file, or directory of *.json, imported at start")
 	f.StringVar(&cfg.BootstrapAdminUsername, "bootstrap-admin-username", cfg.BootstrapAdminUsername, "master realm admin created on a first start")
 	f.StringVar(&cfg.BootstrapAdminPassword, "bootstrap-admin-password", cfg.BootstrapAdminPassword, "its password (required by start on a first start)")

@@ -41,6 +41,10 @@ type Config struct {
 
 	ImportRealm string
 
+	// ProxyHeaders says which forwarding headers a trusted reverse proxy
+	// sets: "xforwarded", "forwarded", or "" (none trusted).
+	ProxyHeaders string
+
 	BootstrapAdminUsername string
 	BootstrapAdminPassword string
 
@@ -131,6 +135,11 @@ func (c *Config) Validate() error {
 	}
 	if c.BootstrapAdminUsername == "" {
 		add("bootstrap-admin-username", "must not be empty")
+	}
+	switch c.ProxyHeaders {
+	case "", "xforwarded", "forwarded":
+	default:
+		add("proxy-headers", "must be xforwarded or forwarded, got %q", c.ProxyHeaders)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -7,17 +7,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/eventlog"
 	"github.com/latchkey/latchkey/internal/httpapi"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/signing"
 	"github.com/latchkey/latchkey/internal/store"
 )
-
-// EventCounter counts user events for metrics (may be nil).
-type EventCounter interface {
-	CountEvent(realm, event, errorID string)
-}
 
 // Handler serves the public, per-realm OpenID Connect endpoints.
 type Handler struct {
@@ -28,7 +24,10 @@ type Handler struct {
 	// Hostname is the configured public base URL, empty in start-dev.
 	Hostname string
 	Now      func() time.Time
-	Events   EventCounter
+	Events   *eventlog.Recorder
+	// ProxyHeaders says which forwarding headers a trusted proxy sets
+	// (httpapi.ProxyXForwarded, ProxyForwarded) or none.
+	ProxyHeaders string
 }
 
 const oidcBase = "/realms/{realm}/protocol/openid-connect"

@@ -3,7 +3,6 @@ package oidc
 import (
 	"context"
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/httpapi"
@@ -108,14 +107,8 @@ func (h *Handler) issueTokens(ctx context.Context, is issue) (*tokenResponse, er
 }
 
 // clientHost is the caller's address, for service-account tokens'
-// clientHost and clientAddress claims.
-func clientHost(req *tokenRequest) string {
-	host, _, err := net.SplitHostPort(req.r.RemoteAddr)
-	if err != nil {
-		return req.r.RemoteAddr
-	}
-	return host
-}
+// clientHost and clientAddress claims and session addresses.
+func clientHost(req *tokenRequest) string { return req.ip }
 
 // newSession starts a user session for a password login.
 func newSession(realm *model.Realm, u *model.User, c *model.Client, ip string, now time.Time) *model.Session {

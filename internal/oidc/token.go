@@ -26,6 +26,7 @@ type tokenRequest struct {
 	client *clientAuth
 	form   url.Values
 	iss    string
+	ip     string // the client's address
 }
 
 // tokenResponse is Keycloak's AccessTokenResponse, field for field.
@@ -80,7 +81,7 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) error {
 		if duplicated(form) {
 			return httpapi.OAuthError(http.StatusBadRequest, "invalid_request", "duplicated parameter")
 		}
-		resp, err := run(&tokenRequest{r: r, realm: realm, client: ca, form: form, iss: h.issuer(r, realm)})
+		resp, err := run(&tokenRequest{r: r, realm: realm, client: ca, form: form, iss: h.issuer(r, realm), ip: h.clientIP(r)})
 		if err != nil {
 			return err
 		}

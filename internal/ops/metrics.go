@@ -19,6 +19,7 @@ type Metrics struct {
 	hashQueue   prometheus.Gauge
 	hashes      *prometheus.HistogramVec
 	events      *prometheus.CounterVec
+	registers   *prometheus.CounterVec
 }
 
 // NewMetrics registers Go runtime and process collectors and latchkey's own.
@@ -52,11 +53,15 @@ func NewMetrics() *Metrics {
 			Name: "latchkey_user_events_total",
 			Help: "User events (LOGIN, LOGIN_ERROR, CLIENT_LOGIN, REFRESH_TOKEN, LOGOUT, ...) by realm, type and Keycloak error id, whether or not the realm stores events.",
 		}, []string{"realm", "event", "error"}),
+		registers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "latchkey_registrations_total",
+			Help: "Self-registration attempts by realm and outcome (created, or the REGISTER_ERROR error id, or rate_limited).",
+		}, []string{"realm", "outcome"}),
 	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.durations, m.storeErrors, m.hashQueue, m.hashes, m.events,
+		m.requests, m.durations, m.storeErrors, m.hashQueue, m.hashes, m.events, m.registers,
 	)
 	return m
 }
@@ -81,6 +86,11 @@ func (m *Metrics) HashDone(algorithm string, d time.Duration) {
 // CountEvent implements oidc.EventCounter.
 func (m *Metrics) CountEvent(realm, event, errorID string) {
 	m.events.WithLabelValues(realm, event, errorID).Inc()
+}
+
+// CountRegistration implements registration.Counter.
+func (m *Metrics) CountRegistration(realm, outcome string) {
+	m.registers.WithLabelValues(realm, outcome).Inc()
 }
 
 // Handler serves the registry in the Prometheus exposition format.

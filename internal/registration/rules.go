@@ -1,0 +1,104 @@
+package registration
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/httpapi"
+	"github.com/latchkey/latchkey/internal/policy"
+)
+
+// rulesDoc is the machine-readable description of a realm's registration
+// form: what to ask for, how it is checked, and the password policy.
+type rulesDoc struct {
+	Realm                       string        `json:"realm"`
+	RegistrationAllowed         bool          `json:"registrationAllowed"`
+	RegistrationEmailAsUsername bool          `json:"registrationEmailAsUsername"`
+	VerifyEmail                 bool          `json:"verifyEmail"`
+	Fields                      []fieldRule   `json:"fields"`
+	PasswordPolicy              []policy.Rule `json:"passwordPolicy"`
+	Captcha                     *captchaRule  `json:"captcha,omitempty"`
+}
+
+type fieldRule struct {
+	Name       string         `json:"name"`
+	Required   bool           `json:"required"`
+	Validators map[string]any `json:"validators,omitempty"`
+}
+
+type captchaRule struct {
+	Required bool   `json:"required"`
+	SiteKey  string `json:"siteKey,omitempty"`
+}
+
+// Characters Keycloak's default user profile refuses (besides whitespace
+// and control characters), for clients that check before sending.
+const (
+	usernameProhibitedChars   = "<>&\"'$%!#?§,;:*~/\\|^=[]{}()`"
+	personNameProhibitedChars = "<>&\"$%!#?§;*~/\\|^=[]{}()"
+)
+
+// rules answers GET with Accept: application/json. Other GETs are the
+// browser registration page in Keycloak, which latchkey does not serve yet.
+func (h *Handler) rules(w http.ResponseWriter, r *http.Request) error {
+	realm, err := h.realm(r)
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(r.Header.Get("Accept"), "application/json") {
+		return httpapi.OAuthError(http.StatusNotAcceptable, "not_acceptable",
+			"The browser registration page is not served; send Accept: application/json for the registration rules")
+	}
+	p, err := h.Passwords.Policy(realm)
+	if err != nil {
+		return err
+	}
+	cors, err := h.corsFor(r, realm, r.URL.Query().Get("client_id"))
+	if err != nil {
+		return err
+	}
+	cors.Apply(w, r)
+	doc := rulesDoc{
+		Realm: realm.Name, RegistrationAllowed: realm.RegistrationAllowed,
+		RegistrationEmailAsUsername: realm.RegistrationEmailAsUsername, VerifyEmail: realm.VerifyEmail,
+		PasswordPolicy: p.Rules(),
+	}
+	if doc.PasswordPolicy == nil {
+		doc.PasswordPolicy = []policy.Rule{}
+	}
+	if !realm.RegistrationEmailAsUsername {
+		doc.Fields = append(doc.Fields, fieldRule{Name: "username", Required: true, Validators: map[string]any{
+			"length":               map[string]int{"min": 3, "max": 255},
+			"prohibitedCharacters": usernameProhibitedChars,
+			"noWhitespace":         true, "noHomographs": true,
+		}})
+	}
+	emailRule := map[string]any{"email": true, "length": map[string]int{"max": 255}}
+	if v := strings.TrimSpace(realm.Attributes["registrationEmailDomainAllowList"]); v != "" {
+		emailRule["domainAllowList"] = splitList(v)
+	}
+	if v := strings.TrimSpace(realm.Attributes["registrationEmailDomainDenyList"]); v != "" {
+		emailRule["domainDenyList"] = splitList(v)
+	}
+	name := map[string]any{"length": map[string]int{"max": 255}, "prohibitedCharacters": personNameProhibitedChars}
+	doc.Fields = append(doc.Fields,
+		fieldRule{Name: "email", Required: true, Validators: emailRule},
+		fieldRule{Name: "firstName", Required: true, Validators: name},
+		fieldRule{Name: "lastName", Required: true, Validators: name},
+		fieldRule{Name: "password", Required: true})
+	if captchaRequired(realm) {
+		doc.Captcha = &captchaRule{Required: true, SiteKey: realm.Attributes["registrationCaptchaSiteKey"]}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
