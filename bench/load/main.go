@@ -1,0 +1,163 @@
+// Command load drives a running latchkey with a bounded, loopback-only
+// load and reports throughput, latency percentiles, errors by status, and
+// the server's CPU seconds and peak RSS (read from /proc), so per-core
+// figures can be derived: requests per CPU-second is requests per second
+// per core.
+//
+//	go run ./bench/load -scenario register -url http://127.0.0.1:8080 -realm bench -c 16 -n 2000 -pid $PID
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+type config struct {
+	scenario, base, realm, client, secret, password string
+	concurrency, count                              int
+	duration                                        time.Duration
+	pid                                             int
+	jsonOut                                         bool
+}
+
+// result is one run's figures.
+type result struct {
+	Scenario      string         `json:"scenario"`
+	Concurrency   int            `json:"concurrency"`
+	Requests      int            `json:"requests"`
+	OK            int            `json:"ok"`
+	Errors        map[string]int `json:"errors"`
+	Seconds       float64        `json:"seconds"`
+	PerSecond     float64        `json:"perSecond"`
+	P50ms         float64        `json:"p50ms"`
+	P90ms         float64        `json:"p90ms"`
+	P99ms         float64        `json:"p99ms"`
+	MaxMs         float64        `json:"maxMs"`
+	ServerCPU     float64        `json:"serverCpuSeconds,omitempty"`
+	PerCPUSecond  float64        `json:"okPerServerCpuSecond,omitempty"`
+	ServerPeakRSS int64          `json:"serverPeakRssBytes,omitempty"`
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.scenario, "scenario", "register", "register, login or client-credentials")
+	flag.StringVar(&c.base, "url", "http://127.0.0.1:8080", "server base URL (loopback only)")
+	flag.StringVar(&c.realm, "realm", "bench", "realm")
+	flag.StringVar(&c.client, "client", "bench-app", "client id (login: a client with direct access grants; client-credentials: a confidential client)")
+	flag.StringVar(&c.secret, "secret", "", "client secret (client-credentials)")
+	flag.StringVar(&c.password, "password", "Bench-password-1", "password of registered users")
+	flag.IntVar(&c.concurrency, "c", 4, "concurrent workers")
+	flag.IntVar(&c.count, "n", 1000, "requests in all (the run also stops at -d)")
+	flag.DurationVar(&c.duration, "d", 60*time.Second, "longest run")
+	flag.IntVar(&c.pid, "pid", 0, "server process id, to read its CPU time and RSS from /proc")
+	flag.BoolVar(&c.jsonOut, "json", false, "print JSON instead of a table")
+	flag.Parse()
+	if err := checkLoopback(c.base); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(2)
+	}
+	res, err := run(c)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+	if c.jsonOut {
+		_ = json.NewEncoder(os.Stdout).Encode(res)
+		return
+	}
+	fmt.Printf("%-18s c=%-3d %6d req %6d ok %8.1f/s  p50 %7.1fms p90 %7.1fms p99 %7.1fms max %7.1fms",
+		res.Scenario, res.Concurrency, res.Requests, res.OK, res.PerSecond, res.P50ms, res.P90ms, res.P99ms, res.MaxMs)
+	if res.ServerCPU > 0 {
+		fmt.Printf("  server %.2f CPU-s, %.1f ok/CPU-s, peak RSS %.1f MB", res.ServerCPU, res.PerCPUSecond, float64(res.ServerPeakRSS)/1e6)
+	}
+	if len(res.Errors) > 0 {
+		fmt.Printf("  errors %v", res.Errors)
+	}
+	fmt.Println()
+}
+
+// checkLoopback refuses any target that is not this machine.
+func checkLoopback(base string) error {
+	u, err := url.Parse(base)
+	if err != nil {
+		return err
+	}
+	switch h := u.Hostname(); {
+	case h == "localhost", strings.HasPrefix(h, "127."), h == "::1":
+		return nil
+	}
+	return fmt.Errorf("refusing to load %s: only loopback targets are allowed", base)
+}
+
+func run(c config) (*result, error) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c.concurrency * 2}, Timeout: 60 * time.Second}
+	do, err := scenario(c, client)
+	if err != nil {
+		return nil, err
+	}
+	var next atomic.Int64
+	var mu sync.Mutex
+	lat := make([]time.Duration, 0, c.count)
+	errs := map[string]int{}
+	ok := 0
+	deadline := time.Now().Add(c.duration)
+	cpu0 := procCPU(c.pid)
+	stopRSS := watchRSS(c.pid)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < c.concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1)
+				if i > int64(c.count) || time.Now().After(deadline) {
+					return
+				}
+				t0 := time.Now()
+				status, err := do(int(i))
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				switch {
+				case err != nil:
+					errs["transport"]++
+				case status >= 200 && status < 300:
+					ok++
+				default:
+					errs[fmt.Sprint(status)]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	peak := stopRSS()
+	res := &result{Scenario: c.scenario, Concurrency: c.concurrency, Requests: len(lat), OK: ok, Errors: errs,
+		Seconds: elapsed.Seconds(), PerSecond: float64(ok) / elapsed.Seconds(), ServerPeakRSS: peak}
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		if len(lat) == 0 {
+			return 0
+		}
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+	}
+	res.P50ms, res.P90ms, res.P99ms, res.MaxMs = pct(0.50), pct(0.90), pct(0.99), pct(1)
+	if c.pid > 0 {
+		res.ServerCPU = procCPU(c.pid) - cpu0
+		if res.ServerCPU > 0 {
+			res.PerCPUSecond = float64(ok) / res.ServerCPU
+		}
+	}
+	return res, nil
+}
