@@ -195,8 +195,17 @@ func (p perms) any(roles ...string) bool {
 	return false
 }
 
-// isAdmin reports whether p holds any admin role at all.
-func (p perms) isAdmin() bool { return len(p.roles) > 0 }
+// isAdmin is MgmtPermissions.hasAnyAdminRole: p holds one of Keycloak's
+// admin roles. create-users alone does not count: it allows creating users
+// and nothing else.
+func (p perms) isAdmin() bool {
+	for r := range p.roles {
+		if r != realm.RoleCreateUsers {
+			return true
+		}
+	}
+	return false
+}
 
 // Keycloak's RBAC checks (UserPermissions, ClientPermissions,
 // RealmPermissions, default FGAP off), plus create-users.
@@ -211,11 +220,6 @@ func (p perms) viewClients() bool   { return p.any("view-clients", "manage-clien
 func (p perms) manageClients() bool { return p.any("manage-clients") }
 func (p perms) viewRealm() bool     { return p.any("view-realm", "manage-realm") }
 func (p perms) manageRealm() bool   { return p.any("manage-realm") }
-
-// queryAny is "any query-* role or view-realm", enough to list realm roles.
-func (p perms) queryAny() bool {
-	return p.viewRealm() || p.any("query-users", "query-clients", "query-realms", "query-groups")
-}
 
 // canGrant is RolePermissions.checkAdminRoles: an admin role of the
 // managed realm may be granted only by a caller holding the matching

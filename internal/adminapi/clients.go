@@ -11,7 +11,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-func (h *Handler) mountClients(mux *http.ServeMux) {
+func (h *Handler) mountClients(mux router) {
 	h.realmRoute(mux, "GET /admin/realms/{realm}/clients", h.listClients)
 	h.realmRoute(mux, "POST /admin/realms/{realm}/clients", h.createClient)
 	h.realmRoute(mux, "GET /admin/realms/{realm}/clients/{id}", h.getClient)
@@ -22,9 +22,8 @@ func (h *Handler) mountClients(mux *http.ServeMux) {
 	h.realmRoute(mux, "GET /admin/realms/{realm}/clients/{id}/service-account-user", h.serviceAccountUser)
 }
 
-// clientRep is the ClientRepresentation latchkey returns. The secret is
-// never part of it: GET .../client-secret reads it (a difference from
-// Keycloak, which also shows it here).
+// clientRep is the ClientRepresentation latchkey returns. Admin events
+// carry it without the secret; GET answers add it (withSecret).
 type clientRep struct {
 	model.Client
 	Secret string          `json:"secret,omitempty"`
@@ -34,6 +33,25 @@ type clientRep struct {
 func (q *req) clientRep(c *model.Client) clientRep {
 	return clientRep{Client: *c, Access: map[string]bool{
 		"view": q.perms.viewClients(), "configure": q.perms.manageClients(), "manage": q.perms.manageClients()}}
+}
+
+// maskedSecret is what Keycloak shows instead of a secret
+// (ComponentRepresentation.SECRET_VALUE).
+const maskedSecret = "**********"
+
+// withSecret adds a confidential client's secret as Keycloak 26.8 does
+// (ClientResource.getClient, StripSecretsUtils.stripClient): in clear to
+// a caller who may manage clients, masked to one who may only view them.
+func (q *req) withSecret(c *model.Client) clientRep {
+	rep := q.clientRep(c)
+	if c.PublicClient || c.BearerOnly || c.Secret == "" {
+		return rep
+	}
+	rep.Secret = maskedSecret
+	if q.perms.manageClients() {
+		rep.Secret = c.Secret
+	}
+	return rep
 }
 
 // pathClient loads the client named by {id} (its internal id): 404 "Could
@@ -66,7 +84,7 @@ func (h *Handler) listClients(q *req) error {
 	out := make([]any, 0, len(clients))
 	for i := range clients {
 		if q.perms.viewClients() {
-			out = append(out, q.clientRep(&clients[i]))
+			out = append(out, q.withSecret(&clients[i]))
 		} else {
 			out = append(out, map[string]string{"id": clients[i].ID, "clientId": clients[i].ClientID})
 		}
@@ -123,7 +141,7 @@ func (h *Handler) getClient(q *req) error {
 	if !q.perms.viewClients() {
 		return errForbidden
 	}
-	return q.json(q.clientRep(c))
+	return q.json(q.withSecret(c))
 }
 
 // updateClient applies the fields present in the body. Turning service
@@ -251,15 +269,17 @@ func (h *Handler) deleteClient(q *req) error {
 
 type secretRep struct {
 	Type  string `json:"type"`
-	Value string `json:"value"`
+	Value string `json:"value,omitempty"` // null, left out, for a public client
 }
 
+// getClientSecret takes manage-clients, as since Keycloak 26.8 (#49220);
+// before, view-clients was enough.
 func (h *Handler) getClientSecret(q *req) error {
 	c, err := h.pathClient(q)
 	if err != nil {
 		return err
 	}
-	if !q.perms.viewClients() {
+	if !q.perms.manageClients() {
 		return errForbidden
 	}
 	return q.json(secretRep{Type: "secret", Value: c.Secret})

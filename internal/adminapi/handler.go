@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/httpapi"
@@ -51,8 +52,39 @@ type req struct {
 	base   string       // public base URL, for Location headers
 }
 
+// router is where routes are mounted: a ServeMux, or the recorder behind
+// Routes.
+type router interface {
+	Handle(pattern string, handler http.Handler)
+}
+
+// jaxrsMux mounts each pattern also with a trailing slash: JAX-RS, and so
+// Keycloak, matches both (gocloak's CreateRealm posts to /admin/realms/).
+type jaxrsMux struct{ *http.ServeMux }
+
+func (m jaxrsMux) Handle(pattern string, handler http.Handler) {
+	m.ServeMux.Handle(pattern, handler)
+	if !strings.HasSuffix(pattern, "/") {
+		m.ServeMux.Handle(pattern+"/{$}", handler)
+	}
+}
+
+type recorder []string
+
+func (r *recorder) Handle(pattern string, _ http.Handler) { *r = append(*r, pattern) }
+
+// Routes lists the pattern of every admin route (without the
+// trailing-slash twins), for documentation and the permission tests.
+func Routes() []string {
+	var r recorder
+	(&Handler{}).mount(&r)
+	return r
+}
+
 // Mount adds every admin route.
-func (h *Handler) Mount(mux *http.ServeMux) {
+func (h *Handler) Mount(mux *http.ServeMux) { h.mount(jaxrsMux{mux}) }
+
+func (h *Handler) mount(mux router) {
 	mux.Handle("OPTIONS /admin/", httpapi.Preflight("GET, PUT, POST, DELETE", true))
 	h.mountRealms(mux)
 	h.mountUsers(mux)
@@ -63,7 +95,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 // realmRoute mounts pattern (which contains {realm}) behind the shared
 // steps, in Keycloak's order: 401 for a missing or bad token, 404 for an
 // unknown realm, 403 for a caller of another realm.
-func (h *Handler) realmRoute(mux *http.ServeMux, pattern string, fn func(*req) error) {
+func (h *Handler) realmRoute(mux router, pattern string, fn func(*req) error) {
 	mux.Handle(pattern, httpapi.Handle(h.Log, func(w http.ResponseWriter, r *http.Request) error {
 		c, err := h.authenticate(r)
 		if err != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-func (h *Handler) mountRealms(mux *http.ServeMux) {
+func (h *Handler) mountRealms(mux router) {
 	mux.Handle("GET /admin/realms", httpapi.Handle(h.Log, h.listRealms))
 	mux.Handle("POST /admin/realms", httpapi.Handle(h.Log, h.createRealm))
 	h.realmRoute(mux, "GET /admin/realms/{realm}", h.getRealm)
@@ -108,7 +108,7 @@ func (h *Handler) listRealms(w http.ResponseWriter, r *http.Request) error {
 	for i := range realms {
 		rl := &realms[i]
 		p, err := c.permsFor(rl)
-		if err != nil || !(p.viewRealm() || p.queryAny() || p.isAdmin()) {
+		if err != nil || !p.isAdmin() {
 			continue
 		}
 		switch {

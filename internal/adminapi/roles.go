@@ -59,19 +59,22 @@ func toRoleReps(roles []model.Role, brief bool) []roleRep {
 
 // container is where roles live: the realm, or one client. Realm roles
 // need view/manage-realm; client roles view/manage-clients.
+// Listing takes any admin role (RolePermissions.canList), reading the
+// container's view right, changing its manage right.
 type container struct {
 	clientID string // internal id; "" for the realm
 	path     string // ".../roles" prefix for Location headers
+	list     bool
 	view     bool
 	manage   bool
 }
 
 func realmContainer(q *req) container {
 	return container{path: "/admin/realms/" + q.realm.Name + "/roles",
-		view: q.perms.queryAny(), manage: q.perms.manageRealm()}
+		list: q.perms.isAdmin(), view: q.perms.viewRealm(), manage: q.perms.manageRealm()}
 }
 
-func (h *Handler) mountRoles(mux *http.ServeMux) {
+func (h *Handler) mountRoles(mux router) {
 	realmRoles := func(fn func(*req, container) error) func(*req) error {
 		return func(q *req) error { return fn(q, realmContainer(q)) }
 	}
@@ -83,7 +86,7 @@ func (h *Handler) mountRoles(mux *http.ServeMux) {
 			}
 			return fn(q, container{clientID: c.ID,
 				path: "/admin/realms/" + q.realm.Name + "/clients/" + c.ID + "/roles",
-				view: q.perms.listClients(), manage: q.perms.manageClients()})
+				list: q.perms.isAdmin(), view: q.perms.viewClients(), manage: q.perms.manageClients()})
 		}
 	}
 	for prefix, wrap := range map[string]func(func(*req, container) error) func(*req) error{
@@ -106,7 +109,7 @@ func (h *Handler) mountRoles(mux *http.ServeMux) {
 		return func(q *req) error {
 			r, err := h.Store.GetRole(q.r.Context(), q.realm.ID, q.r.PathValue("id"))
 			if errors.Is(err, store.ErrNotFound) {
-				if !q.perms.queryAny() && !q.perms.listClients() {
+				if !q.perms.isAdmin() {
 					return errForbidden
 				}
 				return notFound("Could not find role with id")
@@ -115,7 +118,7 @@ func (h *Handler) mountRoles(mux *http.ServeMux) {
 			}
 			c := realmContainer(q)
 			if r.ClientID != "" {
-				c = container{clientID: r.ClientID, view: q.perms.listClients(), manage: q.perms.manageClients(),
+				c = container{clientID: r.ClientID, list: q.perms.isAdmin(), view: q.perms.viewClients(), manage: q.perms.manageClients(),
 					path: "/admin/realms/" + q.realm.Name + "/clients/" + r.ClientID + "/roles"}
 			}
 			q.r.SetPathValue("role", r.Name)
@@ -150,7 +153,7 @@ func page(v url.Values, def int) (store.Page, error) {
 }
 
 func (h *Handler) listRoles(q *req, c container) error {
-	if !c.view {
+	if !c.list {
 		return errForbidden
 	}
 	v := q.r.URL.Query()
@@ -403,6 +406,11 @@ func (h *Handler) changeComposites(q *req, c container, add bool) error {
 	if err != nil {
 		return err
 	}
+	if add {
+		if err := h.mayCompose(q, ids); err != nil {
+			return err
+		}
+	}
 	op := opCreate
 	if add {
 		err = h.Store.AddComposites(q.r.Context(), q.realm.ID, r.ID, ids)
@@ -419,12 +427,36 @@ func (h *Handler) changeComposites(q *req, c container, add bool) error {
 	return q.noContent()
 }
 
+// mayCompose checks each role to be added to a composite
+// (RoleResource.addComposites: requireMapComposite), so that no admin
+// role is handed out through a composite by a caller who could not grant
+// it.
+func (h *Handler) mayCompose(q *req, ids []string) error {
+	g, err := h.granter(q)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		r, err := h.Store.GetRole(q.r.Context(), q.realm.ID, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("Could not find composite role")
+		} else if err != nil {
+			return err
+		}
+		if !g.mayCompose(*r) {
+			return errForbidden
+		}
+	}
+	return nil
+}
+
 func (h *Handler) addComposites(q *req, c container) error    { return h.changeComposites(q, c, true) }
 func (h *Handler) removeComposites(q *req, c container) error { return h.changeComposites(q, c, false) }
 
-// roleUsers lists users holding a role directly (view-users).
+// roleUsers lists users holding a role directly: the container's view
+// right and query-users (RoleResource.getUsersInRole).
 func (h *Handler) roleUsers(q *req, c container) error {
-	if !q.perms.viewUsers() {
+	if !c.view || !q.perms.queryUsers() {
 		return errForbidden
 	}
 	r, err := h.role(q, c)

@@ -2,7 +2,6 @@ package adminapi
 
 import (
 	"errors"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -15,7 +14,7 @@ import (
 // mountUserRoleMappings adds a user's role mappings (RoleMapperResource and
 // ClientRoleMappingsResource): reading needs view-users; mapping needs
 // manage-users and, per role, the right to grant it.
-func (h *Handler) mountUserRoleMappings(mux *http.ServeMux, base string) {
+func (h *Handler) mountUserRoleMappings(mux router, base string) {
 	h.realmRoute(mux, "GET "+base, h.userMappings)
 	h.realmRoute(mux, "GET "+base+"/realm", h.userRoles(scopeRealm, listDirect))
 	h.realmRoute(mux, "GET "+base+"/realm/composite", h.userRoles(scopeRealm, listEffective))
@@ -273,10 +272,22 @@ func (h *Handler) granter(q *req) (*granter, error) {
 }
 
 func (g *granter) may(r model.Role) bool {
+	return g.q.perms.manageUsers() && g.adminOK(r)
+}
+
+// mayCompose is RolePermissions.canMapComposite: adding r to a composite
+// takes the right to manage r's container, and the admin-role rule.
+func (g *granter) mayCompose(r model.Role) bool {
 	p := g.q.perms
-	if !p.manageUsers() {
+	if r.ClientID == "" && !p.manageRealm() || r.ClientID != "" && !p.manageClients() {
 		return false
 	}
+	return g.adminOK(r)
+}
+
+// adminOK is RolePermissions.checkAdminRoles.
+func (g *granter) adminOK(r model.Role) bool {
+	p := g.q.perms
 	if g.holds(r) {
 		return true
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/latchkey/latchkey/internal/user"
 )
 
-func (h *Handler) mountUsers(mux *http.ServeMux) {
+func (h *Handler) mountUsers(mux router) {
 	const base = "/admin/realms/{realm}/users"
 	h.realmRoute(mux, "POST "+base, h.createUser)
 	h.realmRoute(mux, "GET "+base, h.listUsers)
