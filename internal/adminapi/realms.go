@@ -171,6 +171,10 @@ func (h *Handler) createRealm(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	// Recorded in the new realm, when it records admin events (its
+	// representation may carry users' credentials: it is not stored).
+	q.realm = created
+	h.adminEvent(q, opCreate, "REALM", "", nil)
 	return q.created("/admin/realms/" + created.Name)
 }
 

@@ -106,7 +106,7 @@ func TestRealmLifecycle(t *testing.T) {
 		// Admin events were recorded with the representation.
 		store_ := s.Realm("store")
 		evs, err := s.Store.ListAdminEvents(context.Background(), store_.ID, store.AdminEventQuery{})
-		if err != nil || len(evs) < 3 || evs[0].ResourceType != "REALM" || evs[0].OperationType != "UPDATE" ||
+		if err != nil || len(evs) < 4 || evs[len(evs)-1].OperationType != "CREATE" || evs[0].ResourceType != "REALM" || evs[0].OperationType != "UPDATE" ||
 			!strings.Contains(evs[0].Representation, `"realm":"store"`) {
 			t.Errorf("admin events: %+v %v", evs, err)
 		}
