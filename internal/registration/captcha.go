@@ -3,6 +3,7 @@ package registration
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -46,6 +47,9 @@ func (h *Handler) verifyCaptcha(ctx context.Context, r *model.Realm, token, ip s
 		return false, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return false, fmt.Errorf("CAPTCHA verifier answered %s", resp.Status)
+	}
 	var out struct {
 		Success bool `json:"success"`
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"unicode/utf8"
 
 	"github.com/latchkey/latchkey/internal/httpapi"
@@ -68,8 +69,8 @@ func decode(w http.ResponseWriter, r *http.Request) (*input, error) {
 	var in input
 	if err := json.Unmarshal(raw, &in); err != nil {
 		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return nil, invalidRequest(http.StatusBadRequest, fmt.Sprintf("%s: expected %s, got %s", te.Field, te.Type, te.Value))
+		if errors.As(err, &te) && te.Field != "" {
+			return nil, invalidRequest(http.StatusBadRequest, fmt.Sprintf("%s: expected %s, got %s", te.Field, jsonType(te.Type), te.Value))
 		}
 		return nil, invalidRequest(http.StatusBadRequest, "Malformed JSON")
 	}
@@ -88,10 +89,11 @@ func decode(w http.ResponseWriter, r *http.Request) (*input, error) {
 }
 
 // checkStructure walks the JSON once: a syntax error is reported with its
-// line and column; an object with a repeated key, a string longer than
-// maxString (the password excepted, bounded separately) and nesting deeper
-// than maxJSONDepth are refused, so no ambiguous or oversized value reaches
-// the decoder's "last key wins".
+// line and column; a body that is not one JSON object, an object with a
+// repeated key, a key or string longer than maxString (so a password too:
+// decode bounds it further to maxPassword) and nesting deeper than
+// maxJSONDepth are refused, so no ambiguous or oversized value reaches the
+// decoder's "last key wins".
 func checkStructure(raw []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -101,16 +103,27 @@ func checkStructure(raw []byte) error {
 		want   bool // in an object: the next token is a key
 	}
 	var stack []*frame
+	done := false // the top-level object is complete
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
-			if len(stack) != 0 {
+			switch {
+			case len(stack) != 0:
 				return errors.New("Malformed JSON: unexpected end")
+			case !done:
+				return errors.New("Malformed JSON: empty body")
 			}
 			return nil
 		}
-		if err != nil {
-			return syntaxError(raw, dec.InputOffset(), err)
+		if err != nil || done {
+			// The decoder's offsets are relative to the value it was
+			// reading; the whole-document check gives absolute ones.
+			return syntaxError(raw)
+		}
+		if len(stack) == 0 {
+			if d, ok := tok.(json.Delim); !ok || d != '{' {
+				return errors.New("The body must be a JSON object")
+			}
 		}
 		var top *frame
 		if len(stack) > 0 {
@@ -118,6 +131,9 @@ func checkStructure(raw []byte) error {
 		}
 		if d, isDelim := tok.(json.Delim); top != nil && top.object && top.want && !(isDelim && d == '}') {
 			key, _ := tok.(string)
+			if len(key) > maxString {
+				return errors.New("A string value is too long")
+			}
 			if top.keys[key] {
 				return fmt.Errorf("Duplicate key %q", key)
 			}
@@ -136,6 +152,9 @@ func checkStructure(raw []byte) error {
 				continue
 			case '}', ']':
 				stack = stack[:len(stack)-1]
+				if len(stack) == 0 {
+					done = true
+				}
 			}
 		case string:
 			if len(v) > maxString {
@@ -148,17 +167,36 @@ func checkStructure(raw []byte) error {
 	}
 }
 
-// syntaxError names the line and column where the JSON broke.
-func syntaxError(raw []byte, offset int64, err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		offset = se.Offset
+// jsonType names a Go type as the JSON value it decodes.
+func jsonType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Int, reflect.Int64, reflect.Float64:
+		return "number"
 	}
+	return t.Kind().String()
+}
+
+// syntaxError names the line and column where the JSON broke, as the
+// whole-document check finds it.
+func syntaxError(raw []byte) error {
+	var se *json.SyntaxError
+	if err := json.Unmarshal(raw, new(json.RawMessage)); !errors.As(err, &se) {
+		return errors.New("Malformed JSON")
+	}
+	offset := se.Offset - 1 // the offset counts the offending byte
 	line, col := 1, 1
 	for i := int64(0); i < offset && i < int64(len(raw)); i++ {
 		if raw[i] == '\n' {
 			line, col = line+1, 1
-		} else {
+		} else if raw[i]&0xC0 != 0x80 { // count characters, not bytes
 			col++
 		}
 	}

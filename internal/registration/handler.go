@@ -124,6 +124,12 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 		if cors, err = h.corsFor(r, realm, in.ClientID); err != nil {
 			return err
 		}
+		// The realm-wide policy applied so far gives way to the named
+		// client's: an origin of another client must not keep its headers.
+		for _, k := range []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Credentials",
+			"Access-Control-Expose-Headers", "Vary"} {
+			w.Header().Del(k)
+		}
 		cors.Apply(w, r)
 	}
 	client, err := h.client(r.Context(), realm, ev.ClientID)
@@ -204,16 +210,37 @@ func (h *Handler) newUser(realm *model.Realm, in *input) *model.User {
 		u.RequiredActions = []string{"VERIFY_EMAIL"}
 	}
 	// Unmanaged attributes are the user's to set only under the ENABLED
-	// policy (Keycloak's user profile); otherwise they are dropped.
+	// policy (Keycloak's user profile); otherwise they are dropped. Even
+	// then the names Keycloak keeps read-only for users, and the names of
+	// the user's own fields, are dropped.
 	if realm.Attributes["unmanagedAttributePolicy"] == "ENABLED" && len(in.Attributes) > 0 {
-		u.Attributes = map[string][]string{}
 		for k, v := range in.Attributes {
-			if k != "" && !strings.ContainsAny(k, "\x00\r\n") {
-				u.Attributes[k] = v
+			if k == "" || strings.ContainsAny(k, "\x00\r\n") || readOnlyAttribute(k) {
+				continue
 			}
+			if u.Attributes == nil {
+				u.Attributes = map[string][]string{}
+			}
+			u.Attributes[k] = v
 		}
 	}
 	return u
+}
+
+// readOnlyAttribute reports an attribute name a user may not set: the
+// user-context read-only patterns of Keycloak's
+// DeclarativeUserProfileProviderFactory (matched case-insensitively, as
+// Keycloak does), and the root attributes, which have fields of their own.
+func readOnlyAttribute(name string) bool {
+	n := strings.ToLower(name)
+	switch n {
+	case "kerberos_principal", "ldap_id", "ldap_entry_dn", "created_timestamp", "createtimestamp",
+		"modifytimestamp", "usercertificate", "enabled", "email_verified", "disabledreason",
+		"username", "email", "firstname", "lastname", "emailverified", "id", "createdtimestamp",
+		"requiredactions", "credentials", "password":
+		return true
+	}
+	return strings.HasPrefix(n, "saml.persistent.name.id.for.")
 }
 
 // conflict names which unique value was taken.

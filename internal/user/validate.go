@@ -124,15 +124,21 @@ func javaLen(s string) int { return len(utf16.Encode([]rune(s))) }
 
 // Homograph reports whether a username could pass for another one: it
 // mixes letters of different scripts (a Cyrillic "а" among Latin letters),
-// or holds compatibility forms such as full-width letters ("ａｄｍｉｎ"),
-// which Unicode folds onto plain ones. It is latchkey's reading of
-// Keycloak's up-username-not-idn-homograph validator.
+// holds compatibility forms such as full-width letters ("ａｄｍｉｎ"), which
+// Unicode folds onto plain ones, or invisible characters (zero-width
+// spaces and joiners, soft hyphens, bidirectional controls, variation
+// selectors: Unicode's default-ignorable code points), which IDNA maps to
+// nothing. It is latchkey's reading of Keycloak's
+// up-username-not-idn-homograph validator.
 func Homograph(s string) bool {
 	if norm.NFKC.String(s) != s {
 		return true
 	}
 	script := ""
 	for _, r := range s {
+		if invisible(r) {
+			return true
+		}
 		if !unicode.IsLetter(r) {
 			continue
 		}
@@ -147,6 +153,13 @@ func Homograph(s string) bool {
 		}
 	}
 	return false
+}
+
+// invisible reports a default-ignorable code point (Unicode's derived
+// property: format characters, Other_Default_Ignorable_Code_Point and
+// variation selectors).
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
 }
 
 // scripts are those a letter is checked against; letters of other scripts
