@@ -16,6 +16,7 @@ import (
 	"github.com/latchkey/latchkey/internal/realm"
 	"github.com/latchkey/latchkey/internal/signing"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/verify"
 )
 
 // Handler serves the admin REST API.
@@ -24,7 +25,10 @@ type Handler struct {
 	Keys      *signing.Keys
 	Realms    *realm.Service
 	Passwords *password.Service
-	Log       *slog.Logger
+	// Verify sends verify-email and execute-actions mails (nil: answered
+	// as Keycloak answers without an SMTP server).
+	Verify *verify.Service
+	Log    *slog.Logger
 	// Hostname is the configured public base URL, empty in start-dev.
 	Hostname string
 	Now      func() time.Time

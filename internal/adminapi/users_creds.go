@@ -5,14 +5,16 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/latchkey/latchkey/internal/httpapi"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/user"
+	"github.com/latchkey/latchkey/internal/verify"
 )
 
 // decodeOptional is decode for bodies JAX-RS may receive empty: an empty
@@ -160,10 +162,8 @@ func (h *Handler) deleteCredential(q *req) error {
 	return q.noContent()
 }
 
-// sendVerifyEmail is PUT /users/{id}/send-verify-email. The parameters are
-// checked as Keycloak checks them; sending needs the mailer, which latchkey
-// does not have yet, so the answer is Keycloak's when the realm has no SMTP
-// server (its sender fails for want of a from address).
+// sendVerifyEmail is PUT /users/{id}/send-verify-email: Keycloak's checks,
+// then the verify-email mail (link and code) goes through the outbox.
 func (h *Handler) sendVerifyEmail(q *req) error {
 	u, err := h.targetUser(q)
 	if err != nil {
@@ -172,15 +172,25 @@ func (h *Handler) sendVerifyEmail(q *req) error {
 	if !q.perms.manageUsers() {
 		return errForbidden
 	}
-	if err := h.checkEmailParams(q, u); err != nil {
+	vr, err := h.checkEmailParams(q, u)
+	if err != nil {
 		return err
 	}
-	h.Log.WarnContext(q.r.Context(), "verify email not sent: no mailer", "realm", q.realm.Name, "user_id", u.ID)
-	return httpapi500("Failed to send verify email")
+	if h.Verify == nil {
+		return httpapi500("Failed to send verify email")
+	}
+	if err := h.Store.InTx(q.r.Context(), func(tx store.Store) error {
+		return h.Verify.EnqueueVerifyEmail(q.r.Context(), tx, q.realm, u, vr)
+	}); err != nil {
+		return err
+	}
+	h.Verify.Sent(q.r.Context(), q.realm, u, vr.ClientID, vr.IP)
+	h.adminEvent(q, opAction, "USER", "users/"+u.ID+"/send-verify-email", nil)
+	return q.noContent()
 }
 
 // executeActionsEmail is PUT /users/{id}/execute-actions-email with a body
-// of required-action ids.
+// of required-action ids: the mail carries an execute-actions link.
 func (h *Handler) executeActionsEmail(q *req) error {
 	u, err := h.targetUser(q)
 	if err != nil {
@@ -189,7 +199,8 @@ func (h *Handler) executeActionsEmail(q *req) error {
 	if !q.perms.manageUsers() {
 		return errForbidden
 	}
-	if err := h.checkEmailParams(q, u); err != nil {
+	vr, err := h.checkEmailParams(q, u)
+	if err != nil {
 		return err
 	}
 	var actions []string
@@ -201,61 +212,60 @@ func (h *Handler) executeActionsEmail(q *req) error {
 			return badRequest("Provided invalid required actions")
 		}
 	}
-	h.Log.WarnContext(q.r.Context(), "execute-actions email not sent: no mailer", "realm", q.realm.Name, "user_id", u.ID)
-	return httpapi500("Failed to send execute actions email: Error when attempting to send the email to the server. More information is available in the server log.")
-}
-
-// checkEmailParams is UserResource.verifySendEmailParams.
-func (h *Handler) checkEmailParams(q *req, u *model.User) error {
-	v := q.r.URL.Query()
-	if _, err := intParam(v, "lifespan"); err != nil {
+	if h.Verify == nil {
+		return httpapi500("Failed to send execute actions email: Error when attempting to send the email to the server. More information is available in the server log.")
+	}
+	if err := h.Store.InTx(q.r.Context(), func(tx store.Store) error {
+		return h.Verify.EnqueueExecuteActions(q.r.Context(), tx, q.realm, u, actions, vr)
+	}); err != nil {
 		return err
 	}
+	if h.Verify.Outbox != nil {
+		h.Verify.Outbox.Nudge()
+	}
+	h.adminEvent(q, opAction, "USER", "users/"+u.ID+"/execute-actions-email", actions)
+	return q.noContent()
+}
+
+// checkEmailParams is UserResource.verifySendEmailParams; it returns where
+// the mail's link leads.
+func (h *Handler) checkEmailParams(q *req, u *model.User) (verify.Request, error) {
+	v := q.r.URL.Query()
+	life, err := intParam(v, "lifespan")
+	if err != nil {
+		return verify.Request{}, err
+	}
 	if u.Email == "" {
-		return badRequest("User email missing")
+		return verify.Request{}, badRequest("User email missing")
 	}
 	if !u.Enabled {
-		return badRequest("User is disabled")
+		return verify.Request{}, badRequest("User is disabled")
 	}
 	redirect, hasRedirect := v.Get("redirect_uri"), v.Has("redirect_uri")
 	clientID := "account"
 	if v.Has("client_id") {
 		clientID = v.Get("client_id")
 	} else if hasRedirect {
-		return badRequest("Client id missing")
+		return verify.Request{}, badRequest("Client id missing")
 	}
 	c, err := h.Store.GetClientByClientID(q.r.Context(), q.realm.ID, clientID)
 	if errors.Is(err, store.ErrNotFound) {
-		return badRequest("Client doesn't exist")
+		return verify.Request{}, badRequest("Client doesn't exist")
 	} else if err != nil {
-		return err
+		return verify.Request{}, err
 	}
 	if !c.Enabled {
-		return badRequest("Client is not enabled")
+		return verify.Request{}, badRequest("Client is not enabled")
 	}
-	if hasRedirect && !validRedirect(c, redirect) {
-		return badRequest("Invalid redirect uri.")
+	if hasRedirect && !httpapi.RedirectAllowed(redirect, c.RedirectURIs, c.RootURL) {
+		return verify.Request{}, badRequest("Invalid redirect uri.")
 	}
-	return nil
-}
-
-// validRedirect is a plain form of RedirectUtils.verifyRedirectUri: the
-// URI must equal one of the client's redirect URIs, or start with one that
-// ends in '*'; relative ones are resolved against the root URL.
-func validRedirect(c *model.Client, redirect string) bool {
-	u, err := url.Parse(redirect)
-	if err != nil || u.Scheme == "" || u.Fragment != "" {
-		return false
+	vr := verify.Request{Base: q.base, Issuer: q.base + "/realms/" + q.realm.Name, ClientID: clientID,
+		RedirectURI: redirect, ByAdmin: true, IP: remoteIP(q)}
+	if life != nil && *life > 0 {
+		vr.Lifespan = time.Duration(*life) * time.Second
 	}
-	for _, p := range c.RedirectURIs {
-		if strings.HasPrefix(p, "/") {
-			p = strings.TrimSuffix(c.RootURL, "/") + p
-		}
-		if p == "*" || p == redirect || (strings.HasSuffix(p, "*") && strings.HasPrefix(redirect, strings.TrimSuffix(p, "*"))) {
-			return true
-		}
-	}
-	return false
+	return vr, nil
 }
 
 // httpapi500 is ErrorResponse.error(msg, 500).

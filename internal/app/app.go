@@ -17,6 +17,7 @@ import (
 	"github.com/latchkey/latchkey/internal/credential"
 	"github.com/latchkey/latchkey/internal/eventlog"
 	"github.com/latchkey/latchkey/internal/httpapi"
+	"github.com/latchkey/latchkey/internal/mail"
 	"github.com/latchkey/latchkey/internal/oidc"
 	"github.com/latchkey/latchkey/internal/ops"
 	"github.com/latchkey/latchkey/internal/password"
@@ -27,6 +28,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/postgres"
 	"github.com/latchkey/latchkey/internal/store/sqlite"
+	"github.com/latchkey/latchkey/internal/verify"
 )
 
 // App is a configured server, ready to serve.
@@ -39,6 +41,9 @@ type App struct {
 	passwords *password.Service
 	realms    *realm.Service
 	handler   http.Handler
+
+	mailTemplates *mail.Templates
+	outbox        *mail.Outbox
 }
 
 // New opens the store, bootstraps the master realm on a first start,
@@ -63,6 +68,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.realms = &realm.Service{Store: st, Log: log, Passwords: a.passwords}
 	if err := a.bootstrap(ctx); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	if err := a.setupMail(ctx); err != nil {
 		_ = st.Close()
 		return nil, err
 	}
@@ -130,10 +139,14 @@ func (a *App) routes() http.Handler {
 	tokens := &oidc.Handler{Store: a.store, Keys: a.keys, Passwords: a.passwords, Log: a.log,
 		Hostname: a.cfg.Hostname, Events: events, ProxyHeaders: a.cfg.ProxyHeaders}
 	tokens.Mount(mux)
+	verifier := &verify.Service{Store: a.store, Keys: a.keys, Templates: a.mailTemplates, Outbox: a.outbox,
+		Events: events, Log: a.log, Hostname: a.cfg.Hostname, ProxyHeaders: a.cfg.ProxyHeaders}
+	verifier.Routes(mux)
 	(&registration.Handler{Store: a.store, Passwords: a.passwords, Events: events, Logins: tokens,
-		Metrics: a.metrics, Log: a.log, Hostname: a.cfg.Hostname, ProxyHeaders: a.cfg.ProxyHeaders}).Mount(mux)
+		Verify: verifier, Metrics: a.metrics, Log: a.log, Hostname: a.cfg.Hostname,
+		ProxyHeaders: a.cfg.ProxyHeaders}).Mount(mux)
 	(&adminapi.Handler{Store: a.store, Keys: a.keys, Realms: a.realms, Passwords: a.passwords,
-		Log: a.log, Hostname: a.cfg.Hostname}).Mount(mux)
+		Verify: verifier, Log: a.log, Hostname: a.cfg.Hostname}).Mount(mux)
 	return httpapi.Wrap(mux, a.log, a.metrics)
 }
 
@@ -160,8 +173,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorkers()
 	go a.sweepSessions(workers)
+	stopOutbox := a.startOutbox(workers)
 	select {
 	case err := <-errc:
+		stopOutbox()
 		_ = a.store.Close()
 		return err
 	case <-ctx.Done():
@@ -175,6 +190,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		_ = srv.Close()
 		err = nil
 	}
+	stopOutbox()
 	if cerr := a.store.Close(); err == nil {
 		err = cerr
 	}

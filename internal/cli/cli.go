@@ -108,6 +108,7 @@ func serverCommand(ctx context.Context, mode config.Mode, env Env, stderr io.Wri
 	f.StringVar(&cfg.DBURL, "db-url", cfg.DBURL, "postgres://user@host:5432/db, or a SQLite file path")
 	f.StringVar(&cfg.ProxyHeaders, "proxy-headers", cfg.ProxyHeaders, "forwarding headers a trusted reverse proxy sets: xforwarded or forwarded (default: trust none)")
 	f.StringVar(&cfg.ImportRealm, "import-realm", cfg.ImportRealm, "Keycloak realm JSON file, or directory of *.json, imported at start")
+	f.StringVar(&cfg.MailTemplatesDir, "mail-templates-dir", cfg.MailTemplatesDir, "directory of mail templates overriding the built-in ones by file name (verify-email.txt.tmpl ...)")
 	f.StringVar(&cfg.BootstrapAdminUsername, "bootstrap-admin-username", cfg.BootstrapAdminUsername, "master realm admin created on a first start")
 	f.StringVar(&cfg.BootstrapAdminPassword, "bootstrap-admin-password", cfg.BootstrapAdminPassword, "its password (required by start on a first start)")
 	f.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")

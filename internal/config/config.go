@@ -41,6 +41,10 @@ type Config struct {
 
 	ImportRealm string
 
+	// MailTemplatesDir holds mail templates that override the built-in
+	// ones file by file (see mail.LoadTemplates); "" for none.
+	MailTemplatesDir string
+
 	// ProxyHeaders says which forwarding headers a trusted reverse proxy
 	// sets: "xforwarded", "forwarded", or "" (none trusted).
 	ProxyHeaders string

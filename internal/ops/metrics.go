@@ -20,6 +20,9 @@ type Metrics struct {
 	hashes      *prometheus.HistogramVec
 	events      *prometheus.CounterVec
 	registers   *prometheus.CounterVec
+	mailSent    *prometheus.CounterVec
+	mailFailed  *prometheus.CounterVec
+	mailPending prometheus.Gauge
 }
 
 // NewMetrics registers Go runtime and process collectors and latchkey's own.
@@ -57,11 +60,24 @@ func NewMetrics() *Metrics {
 			Name: "latchkey_registrations_total",
 			Help: "Self-registration attempts by realm and outcome (created, or the REGISTER_ERROR error id, or rate_limited).",
 		}, []string{"realm", "outcome"}),
+		mailSent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "latchkey_mail_sent_total",
+			Help: "E-mails the outbox delivered (to an SMTP server, or to a file in start-dev), by realm and kind.",
+		}, []string{"realm", "kind"}),
+		mailFailed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "latchkey_mail_failed_total",
+			Help: "Failed e-mail attempts by realm, kind and outcome: retry (tried again later) or gave_up (left failed).",
+		}, []string{"realm", "kind", "outcome"}),
+		mailPending: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "latchkey_mail_pending",
+			Help: "E-mails waiting in the outbox across realms, as this process last counted them.",
+		}),
 	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.durations, m.storeErrors, m.hashQueue, m.hashes, m.events, m.registers,
+		m.mailSent, m.mailFailed, m.mailPending,
 	)
 	return m
 }
@@ -92,6 +108,21 @@ func (m *Metrics) CountEvent(realm, event, errorID string) {
 func (m *Metrics) CountRegistration(realm, outcome string) {
 	m.registers.WithLabelValues(realm, outcome).Inc()
 }
+
+// MailSent implements mail.Metrics.
+func (m *Metrics) MailSent(realm, kind string) { m.mailSent.WithLabelValues(realm, kind).Inc() }
+
+// MailFailed implements mail.Metrics.
+func (m *Metrics) MailFailed(realm, kind string, final bool) {
+	outcome := "retry"
+	if final {
+		outcome = "gave_up"
+	}
+	m.mailFailed.WithLabelValues(realm, kind, outcome).Inc()
+}
+
+// MailPending implements mail.Metrics.
+func (m *Metrics) MailPending(n int) { m.mailPending.Set(float64(n)) }
 
 // Handler serves the registry in the Prometheus exposition format.
 func (m *Metrics) Handler() http.Handler {

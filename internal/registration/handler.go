@@ -9,12 +9,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/clientcors"
 	"github.com/latchkey/latchkey/internal/eventlog"
 	"github.com/latchkey/latchkey/internal/httpapi"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/user"
+	"github.com/latchkey/latchkey/internal/verify"
 )
 
 // Logins issues tokens to a user who just registered ("login": true).
@@ -33,8 +35,10 @@ type Handler struct {
 	Passwords *password.Service
 	Events    *eventlog.Recorder
 	Logins    Logins
-	Metrics   Counter // may be nil
-	Log       *slog.Logger
+	// Verify sends the verify-email mail when the realm verifies email.
+	Verify  *verify.Service
+	Metrics Counter // may be nil
+	Log     *slog.Logger
 	// Hostname is the configured public base URL, empty in start-dev.
 	Hostname string
 	// ProxyHeaders says which forwarding headers a trusted proxy sets.
@@ -44,14 +48,14 @@ type Handler struct {
 	Now        func() time.Time
 
 	once   sync.Once
-	limits *limiter
+	limits *httpapi.Limiter
 }
 
 const path = "/realms/{realm}/protocol/openid-connect/registrations"
 
 // Mount adds the routes.
 func (h *Handler) Mount(mux *http.ServeMux) {
-	h.once.Do(func() { h.limits = newLimiter(h.now) })
+	h.once.Do(func() { h.limits = httpapi.NewLimiter(h.now) })
 	mux.Handle("POST "+path, httpapi.Handle(h.Log, h.register))
 	mux.Handle("GET "+path, httpapi.Handle(h.Log, h.rules))
 	mux.Handle("OPTIONS "+path, httpapi.Preflight("GET, POST, OPTIONS", false))
@@ -163,10 +167,20 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	sendMail := realm.VerifyEmail && u.Email != "" && h.Verify != nil
+	base := httpapi.BaseURL(r, h.Hostname)
 	err = h.Store.InTx(r.Context(), func(tx store.Store) error {
 		nu := *u
 		if err := user.Insert(r.Context(), tx, realm, &nu, []model.Credential{cred}, nil); err != nil {
 			return err
+		}
+		if sendMail {
+			// The mail is written with the user: a crash after commit
+			// cannot lose it, and a failed insert leaves no mail.
+			req := verify.Request{Base: base, Issuer: base + "/realms/" + realm.Name, ClientID: ev.ClientID, IP: ip}
+			if err := h.Verify.EnqueueVerifyEmail(r.Context(), tx, realm, &nu, req); err != nil {
+				return err
+			}
 		}
 		*u = nu
 		return nil
@@ -176,6 +190,9 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		return err
+	}
+	if sendMail {
+		h.Verify.Sent(r.Context(), realm, u, ev.ClientID, ip)
 	}
 	ev.Type, ev.UserID = "REGISTER", u.ID
 	h.Events.Record(r.Context(), realm, ip, ev)
@@ -284,10 +301,8 @@ func (h *Handler) rateLimit(w http.ResponseWriter, realm *model.Realm, ip string
 		{"realm|" + realm.ID, "registrationRateLimitPerRealm", defaultPerRealm},
 	}
 	for _, c := range checks {
-		if ok, wait := h.limits.allow(c.key, realmLimit(realm, c.attr, c.def)); !ok {
-			e := httpapi.OAuthError(http.StatusTooManyRequests, "too_many_requests", "Too many registration attempts, retry later")
-			e.Header = http.Header{"Retry-After": {retryAfter(wait)}}
-			return e
+		if ok, wait := h.limits.Allow(c.key, httpapi.RealmLimit(realm, c.attr, c.def)); !ok {
+			return httpapi.TooManyRequests("Too many registration attempts, retry later", wait)
 		}
 	}
 	return nil
@@ -306,29 +321,7 @@ func (h *Handler) client(ctx context.Context, realm *model.Realm, clientID strin
 	return c, err
 }
 
-// corsFor is the CORS policy: the named client's web origins, or, without
-// one, the web origins of the realm's enabled clients.
+// corsFor is the CORS policy of a registration request (clientcors.Policy).
 func (h *Handler) corsFor(r *http.Request, realm *model.Realm, clientID string) (httpapi.CORS, error) {
-	var clients []model.Client
-	if clientID != "" {
-		c, err := h.Store.GetClientByClientID(r.Context(), realm.ID, clientID)
-		if errors.Is(err, store.ErrNotFound) {
-			return httpapi.CORS{}, nil
-		} else if err != nil {
-			return httpapi.CORS{}, err
-		}
-		clients = []model.Client{*c}
-	} else {
-		var err error
-		if clients, err = h.Store.ListClients(r.Context(), realm.ID, store.ClientQuery{}); err != nil {
-			return httpapi.CORS{}, err
-		}
-	}
-	var allowed []string
-	for _, c := range clients {
-		if c.Enabled {
-			allowed = append(allowed, httpapi.ResolveWebOrigins(c.WebOrigins, c.RedirectURIs, c.RootURL)...)
-		}
-	}
-	return httpapi.CORS{Allowed: allowed, Credentials: true, Expose: []string{"Location"}}, nil
+	return clientcors.Policy(r.Context(), h.Store, realm, clientID)
 }

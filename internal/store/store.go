@@ -18,6 +18,8 @@ type Store interface {
 	SessionStore
 	EventStore
 	AdminEventStore
+	OutboxStore
+	CodeStore
 
 	// InTx runs fn in one transaction and commits if fn returns nil. The
 	// Store passed to fn runs every call inside that transaction. fn may run
@@ -275,4 +277,38 @@ type AdminEventStore interface {
 	// DeleteAdminEvents removes a realm's admin events older than before
 	// (all when zero) and returns how many.
 	DeleteAdminEvents(ctx context.Context, realmID string, before time.Time) (int, error)
+}
+
+// OutboxStore keeps e-mails waiting to be sent.
+type OutboxStore interface {
+	// EnqueueMessage stores a pending message (call it inside the
+	// transaction of the change that asks for the mail). Status, ID,
+	// CreatedAt and NextAttempt (now) are set when empty.
+	EnqueueMessage(ctx context.Context, m *model.OutboxMessage) error
+	// ClaimMessages atomically takes up to limit pending messages whose
+	// NextAttempt and ClaimedUntil are at or before now, oldest first,
+	// sets their ClaimedUntil to now+lease and counts the attempt. Two
+	// concurrent callers (processes) never get the same message.
+	ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]model.OutboxMessage, error)
+	// MarkMessageSent records a delivery.
+	MarkMessageSent(ctx context.Context, id string, at time.Time) error
+	// MarkMessageFailed records a failed attempt: the message is retried
+	// at next, or, when final, left failed for good.
+	MarkMessageFailed(ctx context.Context, id, lastError string, next time.Time, final bool) error
+	GetMessage(ctx context.Context, id string) (*model.OutboxMessage, error)
+	// ListMessages returns a realm's messages to one address (all
+	// addresses when to is ""), newest first.
+	ListMessages(ctx context.Context, realmID, to string, p Page) ([]model.OutboxMessage, error)
+	// CountMessages counts messages by status across realms (for metrics).
+	CountMessages(ctx context.Context, status string) (int, error)
+}
+
+// CodeStore keeps email-verification codes, one per user.
+type CodeStore interface {
+	// PutCode stores c, replacing the user's previous code.
+	PutCode(ctx context.Context, c *model.VerificationCode) error
+	GetCode(ctx context.Context, realmID, userID string) (*model.VerificationCode, error)
+	// AddCodeAttempt counts one wrong attempt and returns the new count.
+	AddCodeAttempt(ctx context.Context, realmID, userID string) (int, error)
+	DeleteCode(ctx context.Context, realmID, userID string) error
 }

@@ -45,4 +45,6 @@ var Dialect = sqlstore.Dialect{
 	Name:      "postgres",
 	Classify:  classify,
 	TxOptions: &sql.TxOptions{Isolation: sql.LevelSerializable},
+
+	LockSkipLocked: " FOR UPDATE SKIP LOCKED",
 }

@@ -62,12 +62,12 @@ func newestMigration(t *testing.T) int64 {
 }
 
 // A database written by an older binary (schema version 1, before sessions
-// and events; version 2, before admin events) is migrated on Open and keeps
-// its rows.
+// and events; version 2, before admin events; version 3, before the mail
+// outbox and verification codes) is migrated on Open and keeps its rows.
 func TestMigrateFromOlderVersions(t *testing.T) {
 	newest := newestMigration(t)
-	if newest < 3 {
-		t.Fatalf("newest migration = %d, want at least 3", newest)
+	if newest < 4 {
+		t.Fatalf("newest migration = %d, want at least 4", newest)
 	}
 	for from := int64(1); from < newest; from++ {
 		t.Run(fmt.Sprintf("version%d", from), func(t *testing.T) { testMigrateFrom(t, from, newest) })
@@ -154,8 +154,24 @@ func testMigrateFrom(t *testing.T, from, newest int64) {
 	if err := s.AppendAdminEvent(ctx, adminEvent); err != nil {
 		t.Fatalf("AppendAdminEvent after migration: %v", err)
 	}
+	msg := &model.OutboxMessage{RealmID: realm.ID, UserID: user.ID, Kind: "verify-email",
+		To: user.Email, Subject: "Verify email", Text: "text"}
+	if err := s.EnqueueMessage(ctx, msg); err != nil {
+		t.Fatalf("EnqueueMessage after migration: %v", err)
+	}
+	if claimed, err := s.ClaimMessages(ctx, time.Now(), time.Minute, 10); err != nil ||
+		len(claimed) != 1 || claimed[0].ID != msg.ID {
+		t.Fatalf("ClaimMessages after migration: %+v, %v", claimed, err)
+	}
+	if err := s.PutCode(ctx, &model.VerificationCode{RealmID: realm.ID, UserID: user.ID,
+		Email: user.Email, CodeHash: "h", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatalf("PutCode after migration: %v", err)
+	}
 	if err := s.DeleteUser(ctx, realm.ID, user.ID); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := s.GetCode(ctx, realm.ID, user.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("code of a deleted user after migration: %v, want ErrNotFound", err)
 	}
 	if _, err := s.GetSession(ctx, realm.ID, sess.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("session of a deleted user after migration: %v, want ErrNotFound", err)

@@ -39,6 +39,12 @@ type Dialect struct {
 	// by having one writer, PostgreSQL needs SERIALIZABLE, whose failures
 	// are then retried. nil means the driver's default.
 	TxOptions *sql.TxOptions
+	// LockSkipLocked ends a SELECT whose rows the statement goes on to
+	// update, so that concurrent claimers of a queue (the mail outbox) take
+	// different rows instead of waiting on each other: " FOR UPDATE SKIP
+	// LOCKED" on PostgreSQL, "" on SQLite, whose single writer already
+	// serialises them.
+	LockSkipLocked string
 }
 
 func (d Dialect) kind(err error) ErrorKind {

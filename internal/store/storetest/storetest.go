@@ -60,6 +60,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Sessions", testSessions},
 		{"Events", testEvents},
 		{"AdminEvents", testAdminEvents},
+		{"Outbox", testOutbox},
+		{"Codes", testCodes},
 		{"Times", testTimes},
 		{"Isolation", testIsolation},
 		{"Transactions", testTransactions},
