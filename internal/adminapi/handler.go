@@ -68,7 +68,7 @@ type jaxrsMux struct{ *http.ServeMux }
 
 func (m jaxrsMux) Handle(pattern string, handler http.Handler) {
 	m.ServeMux.Handle(pattern, handler)
-	if !strings.HasSuffix(pattern, "/") {
+	if !strings.HasSuffix(pattern, "/") && !strings.HasSuffix(pattern, "...}") {
 		m.ServeMux.Handle(pattern+"/{$}", handler)
 	}
 }
@@ -94,6 +94,7 @@ func (h *Handler) mount(mux router) {
 	h.mountUsers(mux)
 	h.mountClients(mux)
 	h.mountRoles(mux)
+	h.mountGroups(mux)
 }
 
 // realmRoute mounts pattern (which contains {realm}) behind the shared

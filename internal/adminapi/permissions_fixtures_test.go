@@ -87,6 +87,8 @@ type fixtures struct {
 	delRoleID   string // id of rbid-{kind}, for DELETE by id
 	clientRole  string // id of cr on c-{kind}
 	manageUsers string // id of realm-management's manage-users
+	group       string // id of the group g-{kind}, made through the API
+	delGroup    string // id of gdel-{kind}, for DELETE
 	unique      string // a fresh name for POSTs
 	token       string // the caller's access token
 	doomed      string // a realm the caller may delete ("perm" if it may not)
@@ -164,6 +166,7 @@ func loadFixtures(t *testing.T, s *testenv.Server, master string, kind string) *
 	f.delRoleID = role("/roles/rbid-" + kind)
 	f.clientRole = role("/clients/" + f.client + "/roles/cr")
 	f.manageUsers = role("/clients/" + one("/clients?clientId=realm-management") + "/roles/manage-users")
+	f.group, f.delGroup = newGroupID(t, s, master, "g-"+kind), newGroupID(t, s, master, "gdel-"+kind)
 	return f
 }
 

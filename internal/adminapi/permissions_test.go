@@ -136,6 +136,7 @@ func matrixRows() []row {
 		{route: "POST /admin/realms/{realm}/clients/{id}/client-secret", path: clientPath("/client-secret"), allow: manageClients, ok: 200},
 		{route: "GET /admin/realms/{realm}/clients/{id}/service-account-user", path: clientPath("/service-account-user"), allow: viewClients, ok: 200},
 	}
+	rows = append(rows, groupRows()...)
 	rows = append(rows, roleRows("/admin/realms/{realm}/roles", func(f *fixtures) string { return rb + "/roles" },
 		viewRealm, manageRealm,
 		func(f *fixtures) (string, string, string, string) {
@@ -212,6 +213,7 @@ func roleRows(prefix string, base func(*fixtures) string, view, manage func(call
 		{route: "GET " + prefix + "/{role}/composites/clients/{client}", allow: view, ok: 200,
 			path: func(f *fixtures) string { return at(comp, "/composites/clients/")(f) + f.client }},
 		{route: "GET " + prefix + "/{role}/users", path: at(role, "/users"), allow: both(view, queryUsers), ok: 200},
+		{route: "GET " + prefix + "/{role}/groups", path: at(role, "/groups"), allow: view, ok: 200},
 	}
 }
 

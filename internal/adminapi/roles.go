@@ -104,6 +104,7 @@ func (h *Handler) mountRoles(mux router) {
 		h.realmRoute(mux, "GET "+prefix+"/{role}/composites/realm", wrap(h.getRealmComposites))
 		h.realmRoute(mux, "GET "+prefix+"/{role}/composites/clients/{client}", wrap(h.getClientComposites))
 		h.realmRoute(mux, "GET "+prefix+"/{role}/users", wrap(h.roleUsers))
+		h.realmRoute(mux, "GET "+prefix+"/{role}/groups", wrap(h.roleGroups))
 	}
 	byID := func(fn func(*req, container) error) func(*req) error {
 		return func(q *req) error {

@@ -1,6 +1,7 @@
 package adminapi
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -11,21 +12,60 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// mountUserRoleMappings adds a user's role mappings (RoleMapperResource and
-// ClientRoleMappingsResource): reading needs view-users; mapping needs
-// manage-users and, per role, the right to grant it.
-func (h *Handler) mountUserRoleMappings(mux router, base string) {
-	h.realmRoute(mux, "GET "+base, h.userMappings)
-	h.realmRoute(mux, "GET "+base+"/realm", h.userRoles(scopeRealm, listDirect))
-	h.realmRoute(mux, "GET "+base+"/realm/composite", h.userRoles(scopeRealm, listEffective))
-	h.realmRoute(mux, "GET "+base+"/realm/available", h.userRoles(scopeRealm, listAvailable))
-	h.realmRoute(mux, "POST "+base+"/realm", h.mapUserRoles(scopeRealm, true))
-	h.realmRoute(mux, "DELETE "+base+"/realm", h.mapUserRoles(scopeRealm, false))
-	h.realmRoute(mux, "GET "+base+"/clients/{client}", h.userRoles(scopeClient, listDirect))
-	h.realmRoute(mux, "GET "+base+"/clients/{client}/composite", h.userRoles(scopeClient, listEffective))
-	h.realmRoute(mux, "GET "+base+"/clients/{client}/available", h.userRoles(scopeClient, listAvailable))
-	h.realmRoute(mux, "POST "+base+"/clients/{client}", h.mapUserRoles(scopeClient, true))
-	h.realmRoute(mux, "DELETE "+base+"/clients/{client}", h.mapUserRoles(scopeClient, false))
+// Role mappings (RoleMapperResource and ClientRoleMappingsResource) hang
+// on a subject: a user or a group. The endpoints are the same for both;
+// the subject says who may read and change them and where the roles come
+// from. Mapping a role also takes, per role, the right to grant it.
+
+// subject is what role mappings are read from and written to.
+type subject struct {
+	id        string
+	kind      string // "users" or "groups", for admin event paths
+	canView   bool
+	canManage bool
+	// direct lists the roles mapped to the subject itself; roots those its
+	// effective roles expand from (for a user its groups' roles too, for a
+	// group its ancestors').
+	direct func(ctx context.Context) ([]model.Role, error)
+	roots  func(ctx context.Context) ([]model.Role, error)
+	grant  func(ctx context.Context, roleIDs []string) error
+	revoke func(ctx context.Context, roleIDs []string) error
+}
+
+// userSubject is the user in the path: reading needs view-users, mapping
+// manage-users.
+func (h *Handler) userSubject(q *req) (*subject, error) {
+	u, err := h.targetUser(q)
+	if err != nil {
+		return nil, err
+	}
+	realmID := q.realm.ID
+	return &subject{id: u.ID, kind: "users", canView: q.perms.viewUsers(), canManage: q.perms.manageUsers(),
+		direct: func(ctx context.Context) ([]model.Role, error) { return h.Store.ListUserRoles(ctx, realmID, u.ID) },
+		roots:  func(ctx context.Context) ([]model.Role, error) { return role.Roots(ctx, h.Store, realmID, u.ID) },
+		grant: func(ctx context.Context, ids []string) error {
+			return h.Store.GrantUserRoles(ctx, realmID, u.ID, ids)
+		},
+		revoke: func(ctx context.Context, ids []string) error {
+			return h.Store.RevokeUserRoles(ctx, realmID, u.ID, ids)
+		},
+	}, nil
+}
+
+// mountRoleMappings adds the role-mapping endpoints under base for the
+// subject resolve finds in the path.
+func (h *Handler) mountRoleMappings(mux router, base string, resolve func(*req) (*subject, error)) {
+	h.realmRoute(mux, "GET "+base, h.allMappings(resolve))
+	h.realmRoute(mux, "GET "+base+"/realm", h.listMappings(resolve, scopeRealm, listDirect))
+	h.realmRoute(mux, "GET "+base+"/realm/composite", h.listMappings(resolve, scopeRealm, listEffective))
+	h.realmRoute(mux, "GET "+base+"/realm/available", h.listMappings(resolve, scopeRealm, listAvailable))
+	h.realmRoute(mux, "POST "+base+"/realm", h.changeMappings(resolve, scopeRealm, true))
+	h.realmRoute(mux, "DELETE "+base+"/realm", h.changeMappings(resolve, scopeRealm, false))
+	h.realmRoute(mux, "GET "+base+"/clients/{client}", h.listMappings(resolve, scopeClient, listDirect))
+	h.realmRoute(mux, "GET "+base+"/clients/{client}/composite", h.listMappings(resolve, scopeClient, listEffective))
+	h.realmRoute(mux, "GET "+base+"/clients/{client}/available", h.listMappings(resolve, scopeClient, listAvailable))
+	h.realmRoute(mux, "POST "+base+"/clients/{client}", h.changeMappings(resolve, scopeClient, true))
+	h.realmRoute(mux, "DELETE "+base+"/clients/{client}", h.changeMappings(resolve, scopeClient, false))
 }
 
 type mappingScope int
@@ -43,15 +83,15 @@ const (
 	listAvailable
 )
 
-// mappingTarget resolves the user and, for client scope, the client in the
-// path, in Keycloak's order: user (404 or 403), then client (404).
-func (h *Handler) mappingTarget(q *req, scope mappingScope) (*model.User, string, error) {
-	u, err := h.targetUser(q)
+// mappingTarget resolves the subject and, for client scope, the client in
+// the path, in Keycloak's order: subject (404 or 403), then client (404).
+func (h *Handler) mappingTarget(q *req, resolve func(*req) (*subject, error), scope mappingScope) (*subject, string, error) {
+	sub, err := resolve(q)
 	if err != nil {
 		return nil, "", err
 	}
 	if scope == scopeRealm {
-		return u, "", nil
+		return sub, "", nil
 	}
 	c, err := h.Store.GetClient(q.r.Context(), q.realm.ID, q.r.PathValue("client"))
 	if errors.Is(err, store.ErrNotFound) {
@@ -59,56 +99,58 @@ func (h *Handler) mappingTarget(q *req, scope mappingScope) (*model.User, string
 	} else if err != nil {
 		return nil, "", err
 	}
-	return u, c.ID, nil
+	return sub, c.ID, nil
 }
 
-// userMappings is GET .../role-mappings: direct mappings, realm roles and
+// allMappings is GET .../role-mappings: direct mappings, realm roles and
 // client roles grouped by clientId; empty parts are left out.
-func (h *Handler) userMappings(q *req) error {
-	u, err := h.targetUser(q)
-	if err != nil {
-		return err
-	}
-	if !q.perms.viewUsers() {
-		return errForbidden
-	}
-	ctx := q.r.Context()
-	roles, err := h.Store.ListUserRoles(ctx, q.realm.ID, u.ID)
-	if err != nil {
-		return err
-	}
-	type clientMappings struct {
-		ID       string    `json:"id"`
-		Client   string    `json:"client"`
-		Mappings []roleRep `json:"mappings"`
-	}
-	var out struct {
-		RealmMappings  []roleRep                  `json:"realmMappings,omitempty"`
-		ClientMappings map[string]*clientMappings `json:"clientMappings,omitempty"`
-	}
-	byID := map[string]*clientMappings{}
-	for _, rl := range roles {
-		rr := toRoleRep(&rl, true)
-		if !rl.ClientRole() {
-			out.RealmMappings = append(out.RealmMappings, rr)
-			continue
+func (h *Handler) allMappings(resolve func(*req) (*subject, error)) func(*req) error {
+	return func(q *req) error {
+		sub, err := resolve(q)
+		if err != nil {
+			return err
 		}
-		cm, ok := byID[rl.ClientID]
-		if !ok {
-			c, err := h.Store.GetClient(ctx, q.realm.ID, rl.ClientID)
-			if err != nil {
-				return err
-			}
-			cm = &clientMappings{ID: c.ID, Client: c.ClientID}
-			byID[rl.ClientID] = cm
-			if out.ClientMappings == nil {
-				out.ClientMappings = map[string]*clientMappings{}
-			}
-			out.ClientMappings[c.ClientID] = cm
+		if !sub.canView {
+			return errForbidden
 		}
-		cm.Mappings = append(cm.Mappings, rr)
+		ctx := q.r.Context()
+		roles, err := sub.direct(ctx)
+		if err != nil {
+			return err
+		}
+		type clientMappings struct {
+			ID       string    `json:"id"`
+			Client   string    `json:"client"`
+			Mappings []roleRep `json:"mappings"`
+		}
+		var out struct {
+			RealmMappings  []roleRep                  `json:"realmMappings,omitempty"`
+			ClientMappings map[string]*clientMappings `json:"clientMappings,omitempty"`
+		}
+		byID := map[string]*clientMappings{}
+		for _, rl := range roles {
+			rr := toRoleRep(&rl, true)
+			if !rl.ClientRole() {
+				out.RealmMappings = append(out.RealmMappings, rr)
+				continue
+			}
+			cm, ok := byID[rl.ClientID]
+			if !ok {
+				c, err := h.Store.GetClient(ctx, q.realm.ID, rl.ClientID)
+				if err != nil {
+					return err
+				}
+				cm = &clientMappings{ID: c.ID, Client: c.ClientID}
+				byID[rl.ClientID] = cm
+				if out.ClientMappings == nil {
+					out.ClientMappings = map[string]*clientMappings{}
+				}
+				out.ClientMappings[c.ClientID] = cm
+			}
+			cm.Mappings = append(cm.Mappings, rr)
+		}
+		return q.json(out)
 	}
-	return q.json(out)
 }
 
 // inScope keeps the roles of one container: realm roles, or one client's.
@@ -116,30 +158,38 @@ func inScope(roles []model.Role, clientID string) []model.Role {
 	return slices.DeleteFunc(roles, func(r model.Role) bool { return r.ClientID != clientID })
 }
 
-func (h *Handler) userRoles(scope mappingScope, kind listKind) func(*req) error {
+func (h *Handler) listMappings(resolve func(*req) (*subject, error), scope mappingScope, kind listKind) func(*req) error {
 	return func(q *req) error {
-		u, clientID, err := h.mappingTarget(q, scope)
+		sub, clientID, err := h.mappingTarget(q, resolve, scope)
 		if err != nil {
 			return err
 		}
-		if !q.perms.viewUsers() {
+		if !sub.canView {
 			return errForbidden
 		}
 		ctx := q.r.Context()
-		direct, err := h.Store.ListUserRoles(ctx, q.realm.ID, u.ID)
-		if err != nil {
-			return err
-		}
 		switch kind {
 		case listDirect:
+			direct, err := sub.direct(ctx)
+			if err != nil {
+				return err
+			}
 			return q.json(toRoleReps(inScope(direct, clientID), true))
 		case listEffective:
-			all, err := role.Expand(ctx, h.Store, q.realm.ID, direct)
+			roots, err := sub.roots(ctx)
+			if err != nil {
+				return err
+			}
+			all, err := role.Expand(ctx, h.Store, q.realm.ID, roots)
 			if err != nil {
 				return err
 			}
 			brief := q.r.URL.Query().Get("briefRepresentation") != "false"
 			return q.json(toRoleReps(inScope(all, clientID), brief))
+		}
+		direct, err := sub.direct(ctx)
+		if err != nil {
+			return err
 		}
 		candidates, err := h.Store.ListRoles(ctx, q.realm.ID, clientID, store.RoleQuery{})
 		if err != nil {
@@ -159,17 +209,17 @@ func (h *Handler) userRoles(scope mappingScope, kind listKind) func(*req) error 
 	}
 }
 
-// mapUserRoles is POST (grant) or DELETE (revoke) of a list of roles,
+// changeMappings is POST (grant) or DELETE (revoke) of a list of roles,
 // each named and with its id ("Role not found" unless both match). A
 // DELETE without a body revokes every direct mapping of the scope. All or
 // nothing: one refused role changes nothing.
-func (h *Handler) mapUserRoles(scope mappingScope, grant bool) func(*req) error {
+func (h *Handler) changeMappings(resolve func(*req) (*subject, error), scope mappingScope, grant bool) func(*req) error {
 	return func(q *req) error {
-		u, clientID, err := h.mappingTarget(q, scope)
+		sub, clientID, err := h.mappingTarget(q, resolve, scope)
 		if err != nil {
 			return err
 		}
-		if !q.perms.manageUsers() {
+		if !sub.canManage {
 			return errForbidden
 		}
 		ctx := q.r.Context()
@@ -187,7 +237,7 @@ func (h *Handler) mapUserRoles(scope mappingScope, grant bool) func(*req) error 
 		}
 		var roles []model.Role
 		if !present && !grant {
-			direct, err := h.Store.ListUserRoles(ctx, q.realm.ID, u.ID)
+			direct, err := sub.direct(ctx)
 			if err != nil {
 				return err
 			}
@@ -211,17 +261,17 @@ func (h *Handler) mapUserRoles(scope mappingScope, grant bool) func(*req) error 
 		}
 		if len(ids) > 0 {
 			if grant {
-				err = h.Store.GrantUserRoles(ctx, q.realm.ID, u.ID, ids)
+				err = sub.grant(ctx, ids)
 			} else {
-				err = h.Store.RevokeUserRoles(ctx, q.realm.ID, u.ID, ids)
+				err = sub.revoke(ctx, ids)
 			}
 			if err != nil {
 				return err
 			}
 		}
-		resource, path := "REALM_ROLE_MAPPING", "users/"+u.ID+"/role-mappings/realm"
+		resource, path := "REALM_ROLE_MAPPING", sub.kind+"/"+sub.id+"/role-mappings/realm"
 		if scope == scopeClient {
-			resource, path = "CLIENT_ROLE_MAPPING", "users/"+u.ID+"/role-mappings/clients/"+clientID
+			resource, path = "CLIENT_ROLE_MAPPING", sub.kind+"/"+sub.id+"/role-mappings/clients/"+clientID
 		}
 		switch {
 		case grant && len(roles) > 0:

@@ -30,7 +30,7 @@ func (h *Handler) mountUsers(mux router) {
 	h.realmRoute(mux, "DELETE "+base+"/{id}/credentials/{credId}", h.deleteCredential)
 	h.realmRoute(mux, "PUT "+base+"/{id}/send-verify-email", h.sendVerifyEmail)
 	h.realmRoute(mux, "PUT "+base+"/{id}/execute-actions-email", h.executeActionsEmail)
-	h.mountUserRoleMappings(mux, base+"/{id}/role-mappings")
+	h.mountRoleMappings(mux, base+"/{id}/role-mappings", h.userSubject)
 }
 
 // userInput is a UserRepresentation as the admin API reads it: pointers
@@ -84,9 +84,6 @@ func (h *Handler) createUser(q *req) error {
 	if err := decode(q, &in); err != nil {
 		return err
 	}
-	if len(in.Groups) > 0 {
-		return badRequest("Groups are not supported yet: create the user without \"groups\"")
-	}
 	ctx := q.r.Context()
 	u := &model.User{Username: str(in.Username), Email: str(in.Email), FirstName: str(in.FirstName),
 		LastName: str(in.LastName), Enabled: in.Enabled != nil && *in.Enabled,
@@ -106,6 +103,10 @@ func (h *Handler) createUser(q *req) error {
 	if err := validateProfile(q.realm, u); err != nil {
 		return err
 	}
+	groups, err := h.groupsFromPaths(q, in.Groups)
+	if err != nil {
+		return err
+	}
 	creds, err := h.credentialsFromInput(q, u, in.Credentials)
 	if err != nil {
 		return err
@@ -114,6 +115,9 @@ func (h *Handler) createUser(q *req) error {
 		cu := *u
 		cu.Attributes, cu.RequiredActions = maps.Clone(u.Attributes), slices.Clone(u.RequiredActions)
 		if err := user.Insert(ctx, tx, q.realm, &cu, slices.Clone(creds), nil); err != nil {
+			return err
+		}
+		if err := joinGroups(ctx, tx, q.realm.ID, cu.ID, groups); err != nil {
 			return err
 		}
 		*u = cu

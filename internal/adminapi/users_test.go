@@ -97,7 +97,8 @@ func TestUserCreateErrors(t *testing.T) {
 		{"policy", map[string]any{"username": "fresh", "credentials": pw("short")}, 400, `{"error":"invalidPasswordMinLengthMessage","error_description":"Invalid password: minimum length 8."}`},
 		{"policy not username", map[string]any{"username": "freshuser", "credentials": pw("freshuser")}, 400, `{"error":"invalidPasswordNotUsernameMessage","error_description":"Invalid password: must not be equal to the username."}`},
 		{"duplicate before policy", map[string]any{"username": "taken", "credentials": pw("short")}, 409, `{"errorMessage":"User exists with same username"}`},
-		{"groups", map[string]any{"username": "fresh", "groups": []string{"/staff"}}, 400, `{"errorMessage":"Groups are not supported yet: create the user without \"groups\""}`},
+		// Keycloak answers 500 (a RuntimeException); latchkey a clear 400.
+		{"unknown group path", map[string]any{"username": "fresh", "groups": []string{"/staff"}}, 400, `{"errorMessage":"Unable to find group specified by path: /staff"}`},
 		{"bad json", `{"username":`, 400, `{"error":"invalid_request","error_description":"Cannot parse the JSON"}`},
 	}
 	for _, tc := range tests {

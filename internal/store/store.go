@@ -14,6 +14,7 @@ type Store interface {
 	CredentialStore
 	ClientStore
 	RoleStore
+	GroupStore
 	KeyStore
 	SessionStore
 	EventStore

@@ -15,8 +15,8 @@ var ErrExists = errors.New("user: a user with the same username or email exists"
 
 // Insert writes u into realm inside tx, with its credentials (already hashed:
 // hashing is slow and belongs before the transaction) and role mappings. The
-// realm's default role is always granted. Usernames and emails are trimmed
-// and lower-cased, as Keycloak stores them.
+// realm's default role is always granted and its default groups joined.
+// Usernames and emails are trimmed and lower-cased, as Keycloak stores them.
 func Insert(ctx context.Context, tx store.Store, realm *model.Realm, u *model.User, creds []model.Credential, roleIDs []string) error {
 	u.RealmID = realm.ID
 	u.Username = strings.ToLower(strings.TrimSpace(u.Username))
@@ -39,6 +39,18 @@ func Insert(ctx context.Context, tx store.Store, realm *model.Realm, u *model.Us
 	}
 	if len(grant) > 0 {
 		if err := tx.GrantUserRoles(ctx, realm.ID, u.ID, grant); err != nil {
+			return err
+		}
+	}
+	// The realm's default groups, as Keycloak's addUser gives them
+	// alongside the default role.
+	defaults, err := tx.ListDefaultGroups(ctx, realm.ID)
+	if err != nil {
+		return err
+	}
+	for _, g := range defaults {
+		// A default group deleted since the listing is skipped.
+		if _, err := tx.AddGroupMember(ctx, realm.ID, g.ID, u.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 	}

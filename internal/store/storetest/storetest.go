@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Roles", testRoles},
 		{"Composites", testComposites},
 		{"RoleMappings", testRoleMappings},
+		{"Groups", testGroups},
 		{"Keys", testKeys},
 		{"Sessions", testSessions},
 		{"Events", testEvents},
