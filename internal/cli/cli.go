@@ -66,6 +66,8 @@ func newRoot(ctx context.Context, env Env, stdout, stderr io.Writer) *cobra.Comm
 	root.AddCommand(
 		serverCommand(ctx, config.Dev, env, stderr),
 		serverCommand(ctx, config.Prod, env, stderr),
+		exportCommand(ctx, env, stderr),
+		importCommand(ctx, env, stderr),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",

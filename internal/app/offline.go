@@ -1,0 +1,40 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/credential"
+	"github.com/latchkey/latchkey/internal/password"
+	"github.com/latchkey/latchkey/internal/policy"
+	"github.com/latchkey/latchkey/internal/realm"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Offline is the database and the realm service without the HTTP server:
+// what the export and import commands work with.
+type Offline struct {
+	Store  store.Store
+	Realms *realm.Service
+}
+
+// OpenOffline opens (and migrates) the store cfg names, as the server
+// does, and builds the realm service on it. It creates no realm.
+func OpenOffline(ctx context.Context, cfg config.Config, log *slog.Logger) (*Offline, error) {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	passwords := &password.Service{
+		Store:         st,
+		Hasher:        credential.NewHasher(0, nil),
+		PolicyOptions: policy.Options{BlacklistDir: filepath.Join(cfg.DataDir, "password-blacklists")},
+		Log:           log,
+	}
+	return &Offline{Store: st, Realms: &realm.Service{Store: st, Log: log, Passwords: passwords}}, nil
+}
+
+// Close releases the store.
+func (o *Offline) Close() error { return o.Store.Close() }
