@@ -25,8 +25,13 @@ func (h *Handler) adminEvent(q *req, op, resourceType, path string, rep any) {
 	if !q.realm.AdminEventsEnabled {
 		return
 	}
+	// Keycloak records the caller's client by its internal id.
+	authClient := q.caller.azp
+	if c, err := h.Store.GetClientByClientID(q.r.Context(), q.caller.realm.ID, q.caller.azp); err == nil {
+		authClient = c.ID
+	}
 	e := model.AdminEvent{
-		RealmID: q.realm.ID, Time: h.now(), AuthRealmID: q.caller.realm.ID, AuthClientID: q.caller.azp,
+		RealmID: q.realm.ID, Time: h.now(), AuthRealmID: q.caller.realm.ID, AuthClientID: authClient,
 		AuthUserID: q.caller.user.ID, AuthIPAddress: remoteIP(q), OperationType: op,
 		ResourceType: resourceType, ResourcePath: path,
 	}

@@ -95,6 +95,11 @@ func (h *Handler) mount(mux router) {
 	h.mountClients(mux)
 	h.mountRoles(mux)
 	h.mountGroups(mux)
+	h.mountEvents(mux)
+	h.mountSessions(mux)
+	h.mountKeys(mux)
+	h.mountServerInfo(mux)
+	h.mountUserExtras(mux)
 }
 
 // realmRoute mounts pattern (which contains {realm}) behind the shared

@@ -51,6 +51,9 @@ func masterToken(t *testing.T, s *testenv.Server) string {
 	return token(t, s, "master", "admin-cli", testenv.AdminUser, testenv.AdminPassword)
 }
 
+// plainText is a request body sent as text/plain.
+type plainText string
+
 type response struct {
 	status int
 	header http.Header
@@ -69,8 +72,11 @@ func (r response) json(t *testing.T, v any) {
 func call(t *testing.T, s *testenv.Server, method, path, tok string, body any) response {
 	t.Helper()
 	var rd io.Reader
+	contentType := "application/json"
 	switch b := body.(type) {
 	case nil:
+	case plainText:
+		rd, contentType = strings.NewReader(string(b)), "text/plain; charset=utf-8"
 	case string:
 		rd = strings.NewReader(b)
 	default:
@@ -85,7 +91,7 @@ func call(t *testing.T, s *testenv.Server, method, path, tok string, body any) r
 		t.Fatal(err)
 	}
 	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)

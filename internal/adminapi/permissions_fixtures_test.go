@@ -53,7 +53,7 @@ func expand(role string) map[string]bool {
 }
 
 var matrixRoles = []string{"query-users", "view-users", "manage-users", "create-users", "view-clients",
-	"manage-clients", "query-clients", "view-realm", "manage-realm", "realm-admin"}
+	"manage-clients", "query-clients", "view-realm", "manage-realm", "view-events", "manage-events", "realm-admin"}
 
 func callerKinds() []callerKind {
 	out := []callerKind{{name: "no-token"}, {name: "other-realm"}}
@@ -73,26 +73,29 @@ const saSecret = "matrix-secret"
 // "perm", so that what one caller creates, changes or deletes never
 // affects another's rows.
 type fixtures struct {
-	realm       string
-	user        string // u-{kind}, with an email and a password credential
-	cred        string // its password credential
-	delUser     string // del-{kind}, for DELETE
-	client      string // c-{kind}: confidential, service account, client roles cr and crdel-*
-	delClient   string // d-{kind}, for DELETE
-	realmRole   string // r-{kind}, mapped and unmapped
-	realmRoleID string
-	roleID      string // id of comp-{kind}
-	roleName    string // comp-{kind}, a role whose composites change
-	delRole     string // rdel-{kind}, for DELETE by name
-	delRoleID   string // id of rbid-{kind}, for DELETE by id
-	clientRole  string // id of cr on c-{kind}
-	manageUsers string // id of realm-management's manage-users
-	group       string // id of the group g-{kind}, made through the API
-	delGroup    string // id of gdel-{kind}, for DELETE
-	unique      string // a fresh name for POSTs
-	token       string // the caller's access token
-	doomed      string // a realm the caller may delete ("perm" if it may not)
-	doomedToken string // the caller's token there, if it is not "perm"
+	realm        string
+	user         string // u-{kind}, with an email and a password credential
+	cred         string // its password credential
+	delUser      string // del-{kind}, for DELETE
+	client       string // c-{kind}: confidential, service account, client roles cr and crdel-*
+	delClient    string // d-{kind}, for DELETE
+	realmRole    string // r-{kind}, mapped and unmapped
+	realmRoleID  string
+	roleID       string // id of comp-{kind}
+	roleName     string // comp-{kind}, a role whose composites change
+	delRole      string // rdel-{kind}, for DELETE by name
+	delRoleID    string // id of rbid-{kind}, for DELETE by id
+	clientRole   string // id of cr on c-{kind}
+	manageUsers  string // id of realm-management's manage-users
+	group        string // id of the group g-{kind}, made through the API
+	delGroup     string // id of gdel-{kind}, for DELETE
+	unique       string // a fresh name for POSTs
+	token        string // the caller's access token
+	doomed       string // a realm the caller may delete ("perm" if it may not)
+	doomedToken  string // the caller's token there, if it is not "perm"
+	suser, scred string // s-{kind}, with a password, and its credential
+	// newSession logs s-{kind} in and returns the new session's id.
+	newSession func() string
 }
 
 // realmJSON is a realm holding a service account for each kind with a
@@ -120,6 +123,8 @@ func realmJSON(name string, kinds []callerKind, withFixtures bool) string {
 			map[string]any{"username": "u-" + n, "email": "u-" + n + "@example.com", "enabled": true,
 				"credentials": []map[string]any{{"type": "password", "value": "S3cret!pass"}}},
 			map[string]any{"username": "del-" + n, "enabled": true},
+			map[string]any{"username": "s-" + n, "enabled": true,
+				"credentials": []map[string]any{{"type": "password", "value": "S3cret!pass"}}},
 			map[string]any{"username": "service-account-c-" + n, "serviceAccountClientId": "c-" + n, "enabled": true})
 		for _, r := range []string{"r-", "comp-", "rdel-", "rbid-"} {
 			realmRoles = append(realmRoles, map[string]any{"name": r + n})
@@ -167,6 +172,9 @@ func loadFixtures(t *testing.T, s *testenv.Server, master string, kind string) *
 	f.clientRole = role("/clients/" + f.client + "/roles/cr")
 	f.manageUsers = role("/clients/" + one("/clients?clientId=realm-management") + "/roles/manage-users")
 	f.group, f.delGroup = newGroupID(t, s, master, "g-"+kind), newGroupID(t, s, master, "gdel-"+kind)
+	f.suser = one("/users?exact=true&username=s-" + url.QueryEscape(kind))
+	f.scred = one("/users/" + f.suser + "/credentials")
+	f.newSession = func() string { return loginSession(t, s, "perm", "s-"+kind, "S3cret!pass") }
 	return f
 }
 

@@ -158,7 +158,7 @@ func matrixRows() []row {
 			body:  func(f *fixtures) any { return []map[string]string{{"id": f.manageUsers}} }},
 		row{what: "POST a client role into a realm role's composites", path: byID("/composites", comp), ok: 204,
 			allow: both(manageRealm, manageClients), body: clientRoleBody})
-	return append(rows,
+	rows = append(rows,
 		row{route: "GET /admin/realms/{realm}/roles-by-id/{id}", path: byID("", comp), allow: viewRealm, ok: 200},
 		row{route: "PUT /admin/realms/{realm}/roles-by-id/{id}", path: byID("", comp), allow: manageRealm, ok: 204,
 			body: func(f *fixtures) any { return map[string]any{"name": f.roleName, "description": "changed"} }},
@@ -168,6 +168,8 @@ func matrixRows() []row {
 		row{route: "POST /admin/realms/{realm}/roles-by-id/{id}/composites", path: byID("/composites", comp), allow: manageRealm, ok: 204, body: realmRoleBody},
 		row{route: "DELETE /admin/realms/{realm}/roles-by-id/{id}/composites", path: byID("/composites", comp), allow: manageRealm, ok: 204, body: realmRoleBody},
 	)
+	// Last: they hold logout-all, after which the caller's token is stale.
+	return append(rows, extraRows()...)
 }
 
 func userClientMappings(suffix string) func(f *fixtures) string {
@@ -241,6 +243,11 @@ func TestPermissionMatrix(t *testing.T) {
 		cells := 0
 		for _, k := range m.kinds {
 			f := m.fixtures[k.name]
+			if k.role != "" {
+				// A fresh token: an earlier caller's logout-all set the
+				// realm's notBefore.
+				f.token = serviceToken(t, s, "perm", saClient(k.name), saSecret)
+			}
 			for _, r := range rows {
 				want := r.ok
 				switch {

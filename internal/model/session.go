@@ -52,7 +52,8 @@ type AdminEvent struct {
 	ID      string
 	RealmID string // the realm changed
 	Time    time.Time
-	// Auth details: the caller's realm, client (clientId), user and address.
+	// Auth details: the caller's realm, client (its internal id, as
+	// Keycloak records it), user and address.
 	AuthRealmID   string
 	AuthClientID  string
 	AuthUserID    string

@@ -223,6 +223,16 @@ type SessionStore interface {
 	ListUserSessions(ctx context.Context, realmID, userID string) ([]model.Session, error)
 	// DeleteUserSessions ends every session of a user; it returns how many.
 	DeleteUserSessions(ctx context.Context, realmID, userID string) (int, error)
+	// ListClientSessions returns the live (not expired at now), online (not
+	// offline) sessions of the realm in which the client obtained tokens,
+	// oldest first, then by id.
+	ListClientSessions(ctx context.Context, realmID, clientID string, now time.Time, p Page) ([]model.Session, error)
+	// CountClientSessions counts what ListClientSessions lists, ignoring
+	// paging.
+	CountClientSessions(ctx context.Context, realmID, clientID string, now time.Time) (int, error)
+	// DeleteRealmSessions ends every session of a realm, offline ones
+	// included; it returns how many.
+	DeleteRealmSessions(ctx context.Context, realmID string) (int, error)
 	// DeleteExpiredSessions removes sessions of every realm whose idle or
 	// max expiry is at or before now, at most limit of them (limit <= 0: no
 	// bound); it returns how many it removed.

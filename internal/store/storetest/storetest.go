@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Groups", testGroups},
 		{"Keys", testKeys},
 		{"Sessions", testSessions},
+		{"ClientSessions", testClientSessions},
 		{"Events", testEvents},
 		{"AdminEvents", testAdminEvents},
 		{"Outbox", testOutbox},
