@@ -142,6 +142,7 @@ func (a *App) routes() http.Handler {
 	verifier := &verify.Service{Store: a.store, Keys: a.keys, Templates: a.mailTemplates, Outbox: a.outbox,
 		Events: events, Log: a.log, Hostname: a.cfg.Hostname, ProxyHeaders: a.cfg.ProxyHeaders}
 	verifier.Routes(mux)
+	a.outbox.GaveUp = verifier.DeliveryFailed
 	(&registration.Handler{Store: a.store, Passwords: a.passwords, Events: events, Logins: tokens,
 		Verify: verifier, Metrics: a.metrics, Log: a.log, Hostname: a.cfg.Hostname,
 		ProxyHeaders: a.cfg.ProxyHeaders}).Mount(mux)

@@ -101,6 +101,10 @@ type Outbox struct {
 	DevDir  string
 	Log     *slog.Logger
 	Metrics Metrics // nil: none
+	// GaveUp, when set, hears of each message given up (left "failed"),
+	// after that is recorded: the verification service records its
+	// SEND_VERIFY_EMAIL_ERROR event there.
+	GaveUp func(ctx context.Context, m *model.OutboxMessage, err error)
 
 	// Tuning, mostly for tests; zero values take the constants above.
 	Retry     Retry
@@ -294,6 +298,9 @@ func (o *Outbox) record(ctx context.Context, log *slog.Logger, m *model.OutboxMe
 	}
 	if final {
 		log.ErrorContext(ctx, "mail not sent: giving up", "realm", realm, "error", sendErr)
+		if o.GaveUp != nil {
+			o.GaveUp(rctx, m, sendErr)
+		}
 		return
 	}
 	log.WarnContext(ctx, "mail not sent; retrying later", "realm", realm, "error", sendErr,

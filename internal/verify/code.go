@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
@@ -28,10 +29,12 @@ func newCode() (string, error) {
 	return fmt.Sprintf("%06d", n.Int64()), nil
 }
 
-// hashCode keys the code's hash with the realm's HMAC secret: a copy of
-// the database alone does not let anyone try the million codes offline.
-func (s *Service) hashCode(ctx context.Context, realm *model.Realm, userID, code string) (string, error) {
-	keys, err := s.Store.ListKeys(ctx, realm.ID)
+// hashCode keys the code's hash with the realm's active HMAC secret: a
+// copy of the database alone does not let anyone try the million codes
+// offline. The keys are read through st: inside a transaction, pass the
+// transaction, so that the request never waits for a second connection.
+func (s *Service) hashCode(ctx context.Context, st store.Store, realm *model.Realm, userID, code string) (string, error) {
+	keys, err := st.ListKeys(ctx, realm.ID)
 	if err != nil {
 		return "", err
 	}
@@ -39,9 +42,30 @@ func (s *Service) hashCode(ctx context.Context, realm *model.Realm, userID, code
 	if err != nil {
 		return "", err
 	}
-	m := hmac.New(sha256.New, k.PrivateKey)
+	return macCode(k.PrivateKey, userID, code), nil
+}
+
+// candidateHashes are the hashes code would have under each HMAC key of
+// the realm that still verifies (the active one and those rotated out but
+// enabled): a key rotation voids no code that its link still honours.
+func (s *Service) candidateHashes(ctx context.Context, realm *model.Realm, userID, code string) ([]string, error) {
+	keys, err := s.Store.ListKeys(ctx, realm.ID)
+	if err != nil {
+		return nil, err
+	}
+	var hs []string
+	for _, k := range keys {
+		if k.Enabled && k.Algorithm == signing.HS512 {
+			hs = append(hs, macCode(k.PrivateKey, userID, code))
+		}
+	}
+	return hs, nil
+}
+
+func macCode(key []byte, userID, code string) string {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(userID + "\x00" + code))
-	return hex.EncodeToString(m.Sum(nil)), nil
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // putCode stores a fresh code for u (replacing the previous one) inside tx.
@@ -50,7 +74,7 @@ func (s *Service) putCode(ctx context.Context, tx store.Store, realm *model.Real
 	if err != nil {
 		return "", err
 	}
-	h, err := s.hashCode(ctx, realm, u.ID, code)
+	h, err := s.hashCode(ctx, tx, realm, u.ID, code)
 	if err != nil {
 		return "", err
 	}
@@ -68,33 +92,66 @@ const (
 	codeExpired // expired, voided by too many attempts, or none
 )
 
-// checkCode compares code with the user's stored one in constant time,
-// counting wrong attempts and voiding the code at MaxCodeAttempts. A code
-// of another email than the user's present one is void.
-func (s *Service) checkCode(ctx context.Context, realm *model.Realm, u *model.User, code string) (codeResult, error) {
-	c, err := s.Store.GetCode(ctx, realm.ID, u.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return codeExpired, nil
-	} else if err != nil {
-		return codeExpired, err
-	}
-	if !s.now().Before(c.ExpiresAt) || c.Attempts >= MaxCodeAttempts || c.Email != u.Email {
-		_ = s.Store.DeleteCode(ctx, realm.ID, u.ID)
-		return codeExpired, nil
-	}
-	h, err := s.hashCode(ctx, realm, u.ID, code)
+// useCode checks code against the user's stored one and, when it is
+// right, consumes it and marks the email verified, all in one
+// transaction. Every guess is counted before it is compared, in the same
+// transaction, so that concurrent guesses cannot get more than
+// MaxCodeAttempts comparisons between them; the code is voided at the
+// last one. A code sent to another email than the user's present one is
+// void.
+func (s *Service) useCode(ctx context.Context, realm *model.Realm, u *model.User, code string) (codeResult, error) {
+	// Hashed before the transaction: it reads the realm's keys, and a
+	// transaction waiting for a second connection of the pool would
+	// deadlock once every connection holds such a transaction.
+	hashes, err := s.candidateHashes(ctx, realm, u.ID, code)
 	if err != nil {
 		return codeExpired, err
 	}
-	if hmac.Equal([]byte(h), []byte(c.CodeHash)) {
-		return codeOK, nil
-	}
-	n, err := s.Store.AddCodeAttempt(ctx, realm.ID, u.ID)
+	var res codeResult
+	err = s.Store.InTx(ctx, func(tx store.Store) error {
+		res = codeExpired
+		c, err := tx.GetCode(ctx, realm.ID, u.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		cur, err := tx.GetUser(ctx, realm.ID, u.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		n, err := tx.AddCodeAttempt(ctx, realm.ID, u.ID)
+		if err != nil {
+			return err
+		}
+		if !s.now().Before(c.ExpiresAt) || n > MaxCodeAttempts || !strings.EqualFold(c.Email, cur.Email) {
+			return tx.DeleteCode(ctx, realm.ID, u.ID)
+		}
+		match := false
+		for _, h := range hashes {
+			match = hmac.Equal([]byte(h), []byte(c.CodeHash)) || match
+		}
+		if !match {
+			res = codeWrong
+			if n >= MaxCodeAttempts {
+				return tx.DeleteCode(ctx, realm.ID, u.ID)
+			}
+			return nil
+		}
+		res = codeOK
+		return s.markVerifiedTx(ctx, tx, realm, cur)
+	})
 	if err != nil {
-		return codeWrong, err
+		return codeExpired, err
 	}
-	if n >= MaxCodeAttempts {
-		_ = s.Store.DeleteCode(ctx, realm.ID, u.ID)
+	if res == codeOK {
+		// The user as stored now (verified).
+		cur, err := s.Store.GetUser(ctx, realm.ID, u.ID)
+		if err == nil {
+			*u = *cur
+		}
 	}
-	return codeWrong, nil
+	return res, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/clientcors"
@@ -58,6 +59,7 @@ const (
 	msgAlreadyVerified = "Your email address has been verified already."
 	msgExpired         = "Action expired. Please continue with login now."
 	msgStale           = "The link you clicked is an old stale link or is no longer valid. Maybe you have already verified your email."
+	msgDisabled        = "Account is disabled, contact your administrator."
 )
 
 var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
@@ -107,10 +109,24 @@ func (s *Service) actionToken(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
+	if !u.Enabled {
+		// Keycloak refuses every action token of a disabled user.
+		s.Events.Record(r.Context(), realm, ip, withError(ev, "user_disabled"))
+		return showPage(w, http.StatusBadRequest, realm, msgDisabled)
+	}
+	// Actions other than VERIFY_EMAIL need a form (UPDATE_PASSWORD ...):
+	// latchkey has no browser pages yet, so the page asks for them in the
+	// application.
+	var rest []string
+	if c.Typ == TypeExecuteActions {
+		rest = slices.DeleteFunc(slices.Clone(c.Actions), func(a string) bool { return a == "VERIFY_EMAIL" })
+	}
+	todo := ""
+	if len(rest) > 0 {
+		todo = "Please complete these actions in your application: " + strings.Join(rest, ", ") + "."
+	}
 	if c.Typ == TypeExecuteActions && !hasAction(c.Actions, "VERIFY_EMAIL") {
-		// Actions other than VERIFY_EMAIL need a form (UPDATE_PASSWORD ...):
-		// latchkey has no browser pages yet.
-		return showPage(w, http.StatusOK, realm, "Please complete these actions in your application: "+strings.Join(c.Actions, ", ")+".")
+		return showPage(w, http.StatusOK, realm, todo)
 	}
 	msg := msgVerified
 	if u.EmailVerified && !hasAction(u.RequiredActions, "VERIFY_EMAIL") {
@@ -126,6 +142,9 @@ func (s *Service) actionToken(w http.ResponseWriter, r *http.Request) error {
 	if c.Reduri != "" && s.redirectValid(r, realm, c.Azp, c.Reduri) {
 		http.Redirect(w, r, c.Reduri, http.StatusFound)
 		return nil
+	}
+	if todo != "" {
+		msg += " " + todo
 	}
 	return showPage(w, http.StatusOK, realm, msg)
 }
@@ -231,7 +250,12 @@ func (s *Service) verifyCode(w http.ResponseWriter, r *http.Request) error {
 		return errBadCode
 	}
 	ev.UserID = u.ID
-	res, err := s.checkCode(r.Context(), realm, u, strings.TrimSpace(in.Code))
+	if !u.Enabled {
+		// The same answer as a wrong code: the code tells nothing more.
+		s.Events.Record(r.Context(), realm, ip, withError(ev, "user_disabled"))
+		return errBadCode
+	}
+	res, err := s.useCode(r.Context(), realm, u, strings.TrimSpace(in.Code))
 	if err != nil {
 		return err
 	}
@@ -242,9 +266,6 @@ func (s *Service) verifyCode(w http.ResponseWriter, r *http.Request) error {
 		}
 		s.Events.Record(r.Context(), realm, ip, withError(ev, id))
 		return errBadCode
-	}
-	if err := s.markVerified(r.Context(), realm, u); err != nil {
-		return err
 	}
 	s.Events.Record(r.Context(), realm, ip, model.Event{Type: "VERIFY_EMAIL", ClientID: in.ClientID, UserID: u.ID,
 		Details: map[string]string{"email": u.Email, "method": "code"}})
@@ -277,7 +298,7 @@ func (s *Service) resend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if u != nil && u.Email != "" && !u.EmailVerified && hasAction(u.RequiredActions, "VERIFY_EMAIL") {
+	if u != nil && u.Enabled && u.Email != "" && !u.EmailVerified && hasAction(u.RequiredActions, "VERIFY_EMAIL") {
 		perUser := httpapi.RealmLimit(realm, "verifyResendRateLimitPerUser", defaultResendPerUser)
 		if ok, _ := s.limits.Allow("resend-user|"+realm.ID+"|"+u.ID, perUser); ok {
 			base, iss := s.issuer(r, realm)

@@ -75,7 +75,12 @@ func lifespan(realm *model.Realm, req Request, typ string) time.Duration {
 		secs = v
 	}
 	if secs <= 0 {
+		// Keycloak's defaults: 12 hours for the admin's links, the user
+		// action lifespan (5 minutes) for the others.
 		secs = 300
+		if req.ByAdmin {
+			secs = 43200
+		}
 	}
 	return time.Duration(secs) * time.Second
 }
@@ -95,7 +100,7 @@ func (s *Service) EnqueueVerifyEmail(ctx context.Context, tx store.Store, realm 
 		return fmt.Errorf("verify: user %s has no email", u.ID)
 	}
 	life := lifespan(realm, req, TypeVerifyEmail)
-	tok, exp, err := s.newToken(ctx, realm, req.Issuer, u, TypeVerifyEmail, req.ClientID, req.RedirectURI, life, nil)
+	tok, exp, err := s.newToken(ctx, tx, realm, req.Issuer, u, TypeVerifyEmail, req.ClientID, req.RedirectURI, life, nil)
 	if err != nil {
 		return err
 	}
@@ -119,7 +124,7 @@ func (s *Service) EnqueueExecuteActions(ctx context.Context, tx store.Store, rea
 		return fmt.Errorf("verify: user %s has no email", u.ID)
 	}
 	life := lifespan(realm, req, TypeExecuteActions)
-	tok, _, err := s.newToken(ctx, realm, req.Issuer, u, TypeExecuteActions, req.ClientID, req.RedirectURI, life, actions)
+	tok, _, err := s.newToken(ctx, tx, realm, req.Issuer, u, TypeExecuteActions, req.ClientID, req.RedirectURI, life, actions)
 	if err != nil {
 		return err
 	}
@@ -148,6 +153,21 @@ func (s *Service) Sent(ctx context.Context, realm *model.Realm, u *model.User, c
 		Details: map[string]string{"email": u.Email}})
 }
 
+// DeliveryFailed is the outbox's GaveUp hook: a verify-email mail that
+// could not be delivered, after its last attempt, is recorded as Keycloak
+// records a failed send (SEND_VERIFY_EMAIL_ERROR, email_send_failed).
+func (s *Service) DeliveryFailed(ctx context.Context, m *model.OutboxMessage, _ error) {
+	if m.Kind != mail.KindVerifyEmail {
+		return
+	}
+	realm, err := s.Store.GetRealm(ctx, m.RealmID)
+	if err != nil {
+		return
+	}
+	s.Events.Record(ctx, realm, "", model.Event{Type: "SEND_VERIFY_EMAIL_ERROR", UserID: m.UserID,
+		Error: "email_send_failed", Details: map[string]string{"email": m.To}})
+}
+
 // markVerified sets emailVerified, removes VERIFY_EMAIL and the code.
 func (s *Service) markVerified(ctx context.Context, realm *model.Realm, u *model.User) error {
 	return s.Store.InTx(ctx, func(tx store.Store) error {
@@ -155,15 +175,24 @@ func (s *Service) markVerified(ctx context.Context, realm *model.Realm, u *model
 		if err != nil {
 			return err
 		}
-		cur.EmailVerified = true
-		cur.RequiredActions = slices.DeleteFunc(cur.RequiredActions, func(a string) bool { return a == "VERIFY_EMAIL" })
-		if err := tx.UpdateUser(ctx, cur, !realm.DuplicateEmailsAllowed); err != nil {
+		if err := s.markVerifiedTx(ctx, tx, realm, cur); err != nil {
 			return err
 		}
 		*u = *cur
-		if err := tx.DeleteCode(ctx, realm.ID, u.ID); err != nil && !isNotFound(err) {
-			return err
-		}
 		return nil
 	})
+}
+
+// markVerifiedTx updates cur, read inside tx: emailVerified set,
+// VERIFY_EMAIL removed, the code deleted.
+func (s *Service) markVerifiedTx(ctx context.Context, tx store.Store, realm *model.Realm, cur *model.User) error {
+	cur.EmailVerified = true
+	cur.RequiredActions = slices.DeleteFunc(cur.RequiredActions, func(a string) bool { return a == "VERIFY_EMAIL" })
+	if err := tx.UpdateUser(ctx, cur, !realm.DuplicateEmailsAllowed); err != nil {
+		return err
+	}
+	if err := tx.DeleteCode(ctx, realm.ID, cur.ID); err != nil && !isNotFound(err) {
+		return err
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/signing"
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // Action-token types, Keycloak's.
@@ -42,14 +43,22 @@ var (
 )
 
 // newToken signs an action token with the realm's HS512 key, as Keycloak
-// does (internal token category).
-func (s *Service) newToken(ctx context.Context, realm *model.Realm, iss string, u *model.User, typ, clientID, redirect string, life time.Duration, actions []string) (string, time.Time, error) {
-	keys, err := s.Keys.Get(ctx, realm.ID)
+// does (internal token category). The keys are read through tx, the
+// transaction that writes the mail: not the key cache, whose loading
+// would need a second connection of the pool while tx holds one.
+func (s *Service) newToken(ctx context.Context, tx store.Store, realm *model.Realm, iss string, u *model.User, typ, clientID, redirect string, life time.Duration, actions []string) (string, time.Time, error) {
+	list, err := tx.ListKeys(ctx, realm.ID)
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	now := s.now()
-	exp := now.Add(life)
+	keys, err := signing.NewKeySet(realm.ID, list)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	// Whole seconds, as the claims carry them: the code stored with exp
+	// must expire with the link, not up to a second after it.
+	now := s.now().Truncate(time.Second)
+	exp := now.Add(life.Truncate(time.Second))
 	nonce := uuid.NewString()
 	c := ActionClaims{Exp: exp.Unix(), Iat: now.Unix(), Jti: nonce, Iss: iss, Aud: iss, Sub: u.ID, Typ: typ,
 		Azp: clientID, Nonce: nonce, Eml: u.Email, Reduri: redirect, Actions: actions}
