@@ -2,6 +2,7 @@ package adminapi
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -69,6 +70,7 @@ type reducedRealm struct {
 
 func (h *Handler) fullRealm(q *req, r *model.Realm) (any, error) {
 	out := realmRep{Realm: *r}
+	out.SMTPServer = maskSMTP(r.SMTPServer)
 	if r.DefaultRoleID != "" {
 		dr, err := h.Store.GetRole(q.r.Context(), r.ID, r.DefaultRoleID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -220,6 +222,11 @@ func (h *Handler) updateRealm(q *req) error {
 		return err
 	}
 	updated := *q.realm
+	if rep.SMTPServer != nil && rep.SMTPServer["password"] == maskedSecret {
+		// The mask a GET showed, sent back: keep the stored password.
+		rep.SMTPServer = maps.Clone(rep.SMTPServer)
+		rep.SMTPServer["password"] = q.realm.SMTPServer["password"]
+	}
 	realm.Apply(&updated, &rep)
 	if rep.Realm != "" && rep.Realm != q.realm.Name {
 		if q.realm.Name == realm.MasterRealm {
@@ -241,6 +248,7 @@ func (h *Handler) updateRealm(q *req) error {
 		return err
 	}
 	q.realm = &updated
+	rep.SMTPServer = maskSMTP(rep.SMTPServer)
 	h.adminEvent(q, opUpdate, "REALM", "", rep)
 	return q.noContent()
 }
@@ -289,4 +297,15 @@ func hasRole(roles []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// maskSMTP hides the SMTP password as Keycloak does (**********); the
+// other settings show as stored.
+func maskSMTP(m map[string]string) map[string]string {
+	if m["password"] == "" {
+		return m
+	}
+	out := maps.Clone(m)
+	out["password"] = maskedSecret
+	return out
 }

@@ -118,3 +118,45 @@ func TestRealmLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// The SMTP password never leaves the server: GET shows Keycloak's mask,
+// and sending the mask back keeps the stored password.
+func TestRealmSMTPPasswordMasked(t *testing.T) {
+	s := testenv.NewServer(t)
+	tok := masterToken(t, s)
+	expect(t, "create", call(t, s, "POST", "/admin/realms", tok, map[string]any{"realm": "mail", "enabled": true,
+		"adminEventsEnabled": true, "adminEventsDetailsEnabled": true,
+		"smtpServer": map[string]string{"host": "127.0.0.1", "port": "2525", "from": "a@b.test", "auth": "true",
+			"user": "u", "password": "smtp-secret-1"}}), 201, "")
+	r := call(t, s, "GET", "/admin/realms/mail", tok, nil)
+	if strings.Contains(string(r.body), "smtp-secret-1") || !strings.Contains(string(r.body), `"password":"**********"`) {
+		t.Fatalf("GET realm shows %s", r.body)
+	}
+	var got map[string]any
+	r.json(t, &got)
+	smtp := got["smtpServer"].(map[string]any)
+	smtp["port"] = "2526"
+	expect(t, "put back with the mask", call(t, s, "PUT", "/admin/realms/mail", tok, map[string]any{"smtpServer": smtp}), 204, "")
+	stored := s.Realm("mail").SMTPServer
+	if stored["password"] != "smtp-secret-1" || stored["port"] != "2526" {
+		t.Errorf("stored smtpServer = %v", stored)
+	}
+	expect(t, "change it", call(t, s, "PUT", "/admin/realms/mail", tok, map[string]any{"smtpServer": map[string]string{
+		"host": "127.0.0.1", "port": "2526", "from": "a@b.test", "password": "smtp-secret-2"}}), 204, "")
+	if s.Realm("mail").SMTPServer["password"] != "smtp-secret-2" {
+		t.Error("a new password was not stored")
+	}
+	evs, _ := s.Store.ListAdminEvents(context.Background(), s.Realm("mail").ID, store.AdminEventQuery{})
+	for _, e := range evs {
+		if strings.Contains(e.Representation, "smtp-secret") {
+			t.Errorf("an admin event holds the SMTP password: %s", e.Representation)
+		}
+	}
+	var list []map[string]any
+	call(t, s, "GET", "/admin/realms", tok, nil).json(t, &list)
+	for _, rl := range list {
+		if sm, ok := rl["smtpServer"].(map[string]any); ok && sm["password"] != nil && sm["password"] != "**********" {
+			t.Errorf("realm list shows an SMTP password: %v", sm)
+		}
+	}
+}
