@@ -85,3 +85,23 @@ func parseBasic(header string) (id, secret string, ok bool) {
 	}
 	return u, p, u != ""
 }
+
+// clientForm runs the phases revoke and logout share: the realm, the form
+// body, client authentication. Once the client is known, *cors becomes its
+// policy.
+func (h *Handler) clientForm(w http.ResponseWriter, r *http.Request, cors *httpapi.CORS) (*model.Realm, url.Values, *clientAuth, error) {
+	realm, err := h.oidcRealm(r.Context(), r.PathValue("realm"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	form, err := parseForm(w, r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ca, err := h.authenticateClient(r, realm)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	*cors = h.clientCORS(ca.client)
+	return realm, form, ca, nil
+}

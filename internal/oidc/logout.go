@@ -22,19 +22,10 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) (err error) {
 			cors.Apply(w, r)
 		}
 	}()
-	realm, err := h.oidcRealm(r.Context(), r.PathValue("realm"))
+	realm, form, ca, err := h.clientForm(w, r, &cors)
 	if err != nil {
 		return err
 	}
-	form, err := parseForm(w, r)
-	if err != nil {
-		return err
-	}
-	ca, err := h.authenticateClient(r, realm)
-	if err != nil {
-		return err
-	}
-	cors = h.clientCORS(ca.client)
 	if ca.client.BearerOnly {
 		return httpapi.OAuthError(http.StatusBadRequest, "invalid_client", "Bearer-only not allowed")
 	}

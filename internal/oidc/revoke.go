@@ -23,19 +23,10 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) (err error) {
 			cors.Apply(w, r)
 		}
 	}()
-	realm, err := h.oidcRealm(r.Context(), r.PathValue("realm"))
+	realm, form, ca, err := h.clientForm(w, r, &cors)
 	if err != nil {
 		return err
 	}
-	form, err := parseForm(w, r)
-	if err != nil {
-		return err
-	}
-	ca, err := h.authenticateClient(r, realm)
-	if err != nil {
-		return err
-	}
-	cors = h.clientCORS(ca.client)
 	if duplicated(form) {
 		return httpapi.OAuthError(http.StatusBadRequest, "invalid_request", "duplicated parameter")
 	}

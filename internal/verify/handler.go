@@ -218,29 +218,37 @@ func (s *Service) findUser(r *http.Request, realm *model.Realm, in *codeInput) (
 	return u, err
 }
 
+// accountRequest runs the steps the code and resend endpoints share: the
+// realm, the per-address limit (kind separates the two endpoints' counts),
+// the body, CORS, and the account it names (nil when there is none).
+func (s *Service) accountRequest(w http.ResponseWriter, r *http.Request, kind string) (*model.Realm, *codeInput, *model.User, string, error) {
+	realm, err := s.realm(r)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	ip := httpapi.ClientIP(r, s.ProxyHeaders)
+	if err := s.limit(realm, kind+"|"+realm.ID+"|"+ip, "verifyRateLimitPerAddress", defaultVerifyPerAddress); err != nil {
+		return nil, nil, nil, "", err
+	}
+	in, err := readInput(w, r)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	cors, err := clientcors.Policy(r.Context(), s.Store, realm, in.ClientID)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	cors.Apply(w, r)
+	u, err := s.findUser(r, realm, in)
+	return realm, in, u, ip, err
+}
+
 var errBadCode = httpapi.OAuthError(http.StatusBadRequest, "invalid_code", "Invalid or expired code")
 
 // verifyCode is latchkey's code endpoint: 204 when the code is right. Every
 // failure answers the same, so it tells nothing about which accounts exist.
 func (s *Service) verifyCode(w http.ResponseWriter, r *http.Request) error {
-	realm, err := s.realm(r)
-	if err != nil {
-		return err
-	}
-	ip := httpapi.ClientIP(r, s.ProxyHeaders)
-	if err := s.limit(realm, "verify|"+realm.ID+"|"+ip, "verifyRateLimitPerAddress", defaultVerifyPerAddress); err != nil {
-		return err
-	}
-	in, err := readInput(w, r)
-	if err != nil {
-		return err
-	}
-	cors, err := clientcors.Policy(r.Context(), s.Store, realm, in.ClientID)
-	if err != nil {
-		return err
-	}
-	cors.Apply(w, r)
-	u, err := s.findUser(r, realm, in)
+	realm, in, u, ip, err := s.accountRequest(w, r, "verify")
 	if err != nil {
 		return err
 	}
@@ -277,24 +285,7 @@ func (s *Service) verifyCode(w http.ResponseWriter, r *http.Request) error {
 // its email. It answers 204 whether or not there is such an account;
 // a per-user limit drops extra resends silently for the same reason.
 func (s *Service) resend(w http.ResponseWriter, r *http.Request) error {
-	realm, err := s.realm(r)
-	if err != nil {
-		return err
-	}
-	ip := httpapi.ClientIP(r, s.ProxyHeaders)
-	if err := s.limit(realm, "resend|"+realm.ID+"|"+ip, "verifyRateLimitPerAddress", defaultVerifyPerAddress); err != nil {
-		return err
-	}
-	in, err := readInput(w, r)
-	if err != nil {
-		return err
-	}
-	cors, err := clientcors.Policy(r.Context(), s.Store, realm, in.ClientID)
-	if err != nil {
-		return err
-	}
-	cors.Apply(w, r)
-	u, err := s.findUser(r, realm, in)
+	realm, in, u, ip, err := s.accountRequest(w, r, "resend")
 	if err != nil {
 		return err
 	}
