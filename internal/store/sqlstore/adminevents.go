@@ -102,12 +102,7 @@ func adminEventFilter(a *args, realmID string, q store.AdminEventQuery) string {
 			conds = append(conds, f.col+" = "+a.add(f.val))
 		}
 	}
-	if !q.From.IsZero() {
-		conds = append(conds, "time >= "+a.add(ceilMillis(q.From)))
-	}
-	if !q.To.IsZero() {
-		conds = append(conds, "time <= "+a.add(q.To.UnixMilli()))
-	}
+	conds = append(conds, timeRange(a, "time", q.From, q.To)...)
 	return strings.Join(conds, " AND ")
 }
 
@@ -115,25 +110,8 @@ func adminEventFilter(a *args, realmID string, q store.AdminEventQuery) string {
 func (s *Store) ListAdminEvents(ctx context.Context, realmID string, aq store.AdminEventQuery) ([]model.AdminEvent, error) {
 	var a args
 	where := adminEventFilter(&a, realmID, aq)
-	var out []model.AdminEvent
-	err := s.read(ctx, func(q querier) error {
-		out = out[:0]
-		rows, err := q.QueryContext(ctx, `SELECT `+adminEventCols+` FROM admin_events WHERE `+where+
-			` ORDER BY time DESC, id DESC`+limit(aq.Page), a.vals...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanAdminEvent(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return readAll(ctx, s, `SELECT `+adminEventCols+` FROM admin_events WHERE `+where+
+		` ORDER BY time DESC, id DESC`+limit(aq.Page), a.vals, scanAdminEvent)
 }
 
 // DeleteAdminEvents implements store.AdminEventStore. A before with a

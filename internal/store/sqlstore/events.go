@@ -78,12 +78,7 @@ func eventFilter(a *args, realmID string, q store.EventQuery) string {
 			conds = append(conds, f.col+" = "+a.add(f.val))
 		}
 	}
-	if !q.From.IsZero() {
-		conds = append(conds, "time >= "+a.add(ceilMillis(q.From)))
-	}
-	if !q.To.IsZero() {
-		conds = append(conds, "time <= "+a.add(q.To.UnixMilli()))
-	}
+	conds = append(conds, timeRange(a, "time", q.From, q.To)...)
 	return strings.Join(conds, " AND ")
 }
 
@@ -91,25 +86,8 @@ func eventFilter(a *args, realmID string, q store.EventQuery) string {
 func (s *Store) ListEvents(ctx context.Context, realmID string, eq store.EventQuery) ([]model.Event, error) {
 	var a args
 	where := eventFilter(&a, realmID, eq)
-	var out []model.Event
-	err := s.read(ctx, func(q querier) error {
-		out = out[:0]
-		rows, err := q.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE `+where+
-			` ORDER BY time DESC, id DESC`+limit(eq.Page), a.vals...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanEvent(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return readAll(ctx, s, `SELECT `+eventCols+` FROM events WHERE `+where+
+		` ORDER BY time DESC, id DESC`+limit(eq.Page), a.vals, scanEvent)
 }
 
 // ceilMillis is the first millisecond at or after t. Stored times are

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -143,4 +144,44 @@ func mustAffect(res sql.Result, what string) error {
 // must not take part in a unique index.
 func nullIfEmpty(s string) sql.NullString {
 	return sql.NullString{String: s, Valid: s != ""}
+}
+
+// scanner is what a scan function reads a row from.
+type scanner = interface{ Scan(...any) error }
+
+// readAll runs a listing query and scans every row with scan, through
+// s.read (the transaction, or the read pool with retries).
+func readAll[T any](ctx context.Context, s *Store, query string, vals []any, scan func(scanner) (T, error)) ([]T, error) {
+	var out []T
+	err := s.read(ctx, func(q querier) error {
+		out = out[:0]
+		rows, err := q.QueryContext(ctx, query, vals...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// timeRange renders inclusive bounds on a millisecond column: a lower
+// bound with a fraction of a millisecond rounds up, an upper one down, so
+// both keep their meaning against stored (truncated) times.
+func timeRange(a *args, col string, from, to time.Time) []string {
+	var conds []string
+	if !from.IsZero() {
+		conds = append(conds, col+" >= "+a.add(ceilMillis(from)))
+	}
+	if !to.IsZero() {
+		conds = append(conds, col+" <= "+a.add(to.UnixMilli()))
+	}
+	return conds
 }
