@@ -100,6 +100,7 @@ func (h *Handler) mount(mux router) {
 	h.mountKeys(mux)
 	h.mountServerInfo(mux)
 	h.mountUserExtras(mux)
+	h.mountPartial(mux)
 }
 
 // realmRoute mounts pattern (which contains {realm}) behind the shared

@@ -169,6 +169,7 @@ func matrixRows() []row {
 		row{route: "DELETE /admin/realms/{realm}/roles-by-id/{id}/composites", path: byID("/composites", comp), allow: manageRealm, ok: 204, body: realmRoleBody},
 	)
 	// Last: they hold logout-all, after which the caller's token is stale.
+	rows = append(rows, partialRows()...)
 	return append(rows, extraRows()...)
 }
 

@@ -47,7 +47,7 @@ func viaJSON(from, to any) error {
 
 // RealmRepresentation describes realm r as Keycloak's export does, without
 // its users: settings, clients with their secrets, realm and client roles
-// with composites by name, and the default role.
+// with composites by name, the default role, groups and default groups.
 func RealmRepresentation(ctx context.Context, st store.Store, r *model.Realm) (*kcrep.RealmRepresentation, error) {
 	d, clients, err := loadRealmData(ctx, st, r)
 	if err != nil {
@@ -118,6 +118,12 @@ func realmRep(ctx context.Context, st store.Store, d *realmData, clients []model
 		roles.Client[c.ClientID] = list
 	}
 	rep.Roles = roles
+	if rep.Groups, err = groupReps(ctx, st, d, ""); err != nil {
+		return nil, err
+	}
+	if rep.DefaultGroups, err = defaultGroupPaths(ctx, st, r); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 
@@ -200,9 +206,18 @@ func userRep(ctx context.Context, st store.Store, d *realmData, u *model.User) (
 		}
 		ur.Credentials = append(ur.Credentials, cr)
 	}
+	if ur.Groups, err = userGroupPaths(ctx, st, d.realm.ID, u.ID); err != nil {
+		return ur, err
+	}
+	return ur, userRoleMappings(ctx, st, d, u, &ur)
+}
+
+// userRoleMappings fills realmRoles and clientRoles (by clientId) with the
+// roles mapped to u directly.
+func userRoleMappings(ctx context.Context, st store.Store, d *realmData, u *model.User, ur *kcrep.UserRepresentation) error {
 	roles, err := st.ListUserRoles(ctx, d.realm.ID, u.ID)
 	if err != nil {
-		return ur, err
+		return err
 	}
 	for _, role := range roles {
 		if role.ClientID == "" {
@@ -211,12 +226,12 @@ func userRep(ctx context.Context, st store.Store, d *realmData, u *model.User) (
 		}
 		c, ok := d.clients[role.ClientID]
 		if !ok {
-			return ur, fmt.Errorf("user %s: role %s of an unknown client %s", u.Username, role.Name, role.ClientID)
+			return fmt.Errorf("user %s: role %s of an unknown client %s", u.Username, role.Name, role.ClientID)
 		}
 		if ur.ClientRoles == nil {
 			ur.ClientRoles = map[string][]string{}
 		}
 		ur.ClientRoles[c.ClientID] = append(ur.ClientRoles[c.ClientID], role.Name)
 	}
-	return ur, nil
+	return nil
 }

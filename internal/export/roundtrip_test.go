@@ -22,7 +22,8 @@ import (
 
 // shopRealm is a realm with every part an export carries: clients (a
 // confidential one with a service account holding admin roles), realm and
-// client roles with composites of both kinds, and users with role mappings,
+// client roles with composites of both kinds, a group tree with attributes,
+// role mappings and a default group, and users with role mappings, groups,
 // attributes, required actions and passwords hashed with argon2 (by
 // latchkey and by hand), pbkdf2-sha256, pbkdf2-sha512 and bcrypt.
 func shopRealm() (string, map[string]string) {
@@ -38,7 +39,7 @@ func shopRealm() (string, map[string]string) {
   "passwordPolicy": "length(8)", "accessTokenLifespan": 600, "attributes": {"frontendUrl": ""},
   "roles": {
     "realm": [
-      {"name": "member", "description": "a member"},
+      {"name": "member", "description": "a member"}, {"name": "auditor"},
       {"name": "editor", "composite": true, "composites": {"realm": ["member"], "client": {"backend": ["read"]}},
        "attributes": {"level": ["2"]}}
     ],
@@ -47,6 +48,12 @@ func shopRealm() (string, map[string]string) {
       {"name": "write", "composite": true, "composites": {"client": {"backend": ["read"]}}}
     ]}
   },
+  "groups": [
+    {"name": "staff", "attributes": {"floor": ["3"]}, "realmRoles": ["member"],
+     "subGroups": [{"name": "auditors", "realmRoles": ["auditor"], "clientRoles": {"backend": ["read"]}}]},
+    {"name": "guests"}
+  ],
+  "defaultGroups": ["/guests"],
   "clients": [
     {"clientId": "app", "publicClient": true, "directAccessGrantsEnabled": true,
      "redirectUris": ["https://app.test/*"], "webOrigins": ["+"], "attributes": {"pkce.code.challenge.method": "S256"}},
@@ -62,7 +69,8 @@ func shopRealm() (string, map[string]string) {
     {"username": "sha256", "enabled": true, "credentials": [%s], "clientRoles": {"backend": ["read"]}},
     {"username": "sha512", "enabled": true, "credentials": [%s]},
     {"username": "bcrypt", "enabled": true, "email": "bcrypt@example.com", "credentials": [%s]},
-    {"username": "bob", "enabled": true, "credentials": [{"type": "password", "value": %q}]},
+    {"username": "bob", "enabled": true, "credentials": [{"type": "password", "value": %q}],
+     "groups": ["/staff/auditors", "/guests"]},
     {"username": "carol", "enabled": true, "credentials": [{"type": "password", "value": %q}],
      "realmRoles": ["member"], "clientRoles": {"account": ["view-profile"]}},
     {"username": "dave", "enabled": true, "requiredActions": ["UPDATE_PROFILE"]},
@@ -110,6 +118,7 @@ func TestExportReimportLogsIn(t *testing.T) {
 		if !reflect.DeepEqual(algorithms, wantAlg) {
 			t.Errorf("exported hash algorithms %v, want %v", algorithms, wantAlg)
 		}
+		checkGroups(t, exported(t, out)["shop"].(map[string]any))
 		want := loginAll(t, srcSrv.URL, passwords)
 
 		// An empty latchkey: import creates master from the bootstrap admin.
@@ -170,6 +179,11 @@ func loginAll(t *testing.T, base string, passwords map[string]string) map[string
 	}
 	if r := out["alice"]; !slices.Contains(r, "editor") || !slices.Contains(r, "backend/read") || !slices.Contains(r, "backend/write") {
 		t.Errorf("alice's roles %q lack her mappings and composites", r)
+	}
+	// bob holds auditor, member and backend/read through /staff/auditors
+	// and its parent only.
+	if r := out["bob"]; !slices.Contains(r, "auditor") || !slices.Contains(r, "member") || !slices.Contains(r, "backend/read") {
+		t.Errorf("bob's roles %q lack the roles of his groups", r)
 	}
 	if r := out["service-account-backend"]; !slices.Contains(r, "realm-management/view-users") {
 		t.Errorf("the service account's roles %q lack realm-management/view-users", r)
@@ -253,6 +267,50 @@ func diff(t *testing.T, path string, a, b any) {
 	default:
 		if !reflect.DeepEqual(a, b) {
 			t.Errorf("%s: %v != %v", path, a, b)
+		}
+	}
+}
+
+// checkGroups checks the groups of an exported shop realm: the tree with
+// attributes and role mappings, the default group, and memberships (an
+// import does not make users join default groups: only bob is in one).
+func checkGroups(t *testing.T, realm map[string]any) {
+	t.Helper()
+	groups, _ := json.Marshal(realm["groups"])
+	var tree []struct {
+		Name, Path  string
+		Attributes  map[string][]string
+		RealmRoles  []string
+		ClientRoles map[string][]string
+		SubGroups   []struct {
+			Name, Path, ParentID string
+			RealmRoles           []string
+			ClientRoles          map[string][]string
+		}
+	}
+	if err := json.Unmarshal(groups, &tree); err != nil || len(tree) != 2 {
+		t.Fatalf("groups %s: %v", groups, err)
+	}
+	staff := tree[1]
+	if tree[0].Path != "/guests" || staff.Path != "/staff" || !slices.Equal(staff.Attributes["floor"], []string{"3"}) ||
+		!slices.Equal(staff.RealmRoles, []string{"member"}) || len(staff.SubGroups) != 1 {
+		t.Errorf("groups %s", groups)
+	} else if sub := staff.SubGroups[0]; sub.Path != "/staff/auditors" || !slices.Equal(sub.RealmRoles, []string{"auditor"}) ||
+		!slices.Equal(sub.ClientRoles["backend"], []string{"read"}) || sub.ParentID == "" {
+		t.Errorf("subgroup %+v", sub)
+	}
+	if d, _ := json.Marshal(realm["defaultGroups"]); string(d) != `["/guests"]` {
+		t.Errorf("defaultGroups %s", d)
+	}
+	for _, u := range realm["users"].([]any) {
+		u := u.(map[string]any)
+		got, _ := json.Marshal(u["groups"])
+		want := "[]"
+		if u["username"] == "bob" {
+			want = `["/staff/auditors","/guests"]` // by name
+		}
+		if string(got) != want {
+			t.Errorf("%s's groups %s, want %s", u["username"], got, want)
 		}
 	}
 }

@@ -121,6 +121,8 @@ type RealmRepresentation struct {
 	// new users; an importer folds it into the default role.
 	DefaultRoles []string              `json:"defaultRoles,omitzero"`
 	Groups       []GroupRepresentation `json:"groups,omitzero"`
+	// DefaultGroups are the paths of the groups every new user joins.
+	DefaultGroups []string `json:"defaultGroups,omitzero"`
 
 	// Deprecated single realm key of exports before Keycloak 3.
 	PrivateKey  string `json:"privateKey,omitempty"`
@@ -130,7 +132,6 @@ type RealmRepresentation struct {
 
 	// Sections latchkey does not model yet, kept raw so that they round-trip
 	// and an import can name them (UnmodelledSections).
-	DefaultGroups               json.RawMessage `json:"defaultGroups,omitzero"`
 	ClientScopes                json.RawMessage `json:"clientScopes,omitzero"`
 	DefaultDefaultClientScopes  json.RawMessage `json:"defaultDefaultClientScopes,omitzero"`
 	DefaultOptionalClientScopes json.RawMessage `json:"defaultOptionalClientScopes,omitzero"`

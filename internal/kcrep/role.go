@@ -34,8 +34,9 @@ type RolesRepresentation struct {
 	Application map[string][]RoleRepresentation `json:"application,omitzero"`
 }
 
-// GroupRepresentation is a group and its subgroups. latchkey does not model
-// groups yet; the type exists so that exports carrying groups parse.
+// GroupRepresentation is a group and its subgroups, as the admin API and
+// realm exports carry it; role mappings are by name (clientRoles by
+// clientId).
 type GroupRepresentation struct {
 	ID            string                `json:"id,omitempty"`
 	Name          string                `json:"name,omitempty"`

@@ -19,12 +19,11 @@ var defaultFlows = map[string]string{
 
 // UnmodelledSections returns, sorted, the JSON names of the non-empty parts
 // of r that latchkey reads but does not act on: client scopes, flows,
-// components, identity providers, groups and the like. Flow bindings count
+// components, identity providers and the like. Flow bindings count
 // only when they name a flow other than Keycloak's default. Parts nested in
 // users and clients are named "users[].federatedIdentities" and so on.
 func (r *RealmRepresentation) UnmodelledSections() []string {
 	raw := map[string]json.RawMessage{
-		"defaultGroups":               r.DefaultGroups,
 		"clientScopes":                r.ClientScopes,
 		"defaultDefaultClientScopes":  r.DefaultDefaultClientScopes,
 		"defaultOptionalClientScopes": r.DefaultOptionalClientScopes,
@@ -65,9 +64,6 @@ func (r *RealmRepresentation) UnmodelledSections() []string {
 			out = append(out, name)
 		}
 	}
-	if len(r.Groups) > 0 {
-		out = append(out, "groups")
-	}
 	if r.PrivateKey != "" || r.Certificate != "" {
 		out = append(out, "privateKey")
 	}
@@ -76,7 +72,6 @@ func (r *RealmRepresentation) UnmodelledSections() []string {
 		u := &r.Users[i]
 		nested["users[].federatedIdentities"] = nested["users[].federatedIdentities"] || !isEmptyRaw(u.FederatedIdentities)
 		nested["users[].clientConsents"] = nested["users[].clientConsents"] || !isEmptyRaw(u.ClientConsents)
-		nested["users[].groups"] = nested["users[].groups"] || len(u.Groups) > 0
 	}
 	for i := range r.Clients {
 		c := &r.Clients[i]

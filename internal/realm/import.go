@@ -17,7 +17,8 @@ import (
 )
 
 // Import creates a realm from a Keycloak RealmRepresentation with its roles,
-// clients and users (role mappings and credentials included), in one
+// clients, groups (tree, attributes, role mappings, default groups) and
+// users (role mappings, group memberships and credentials included), in one
 // transaction. Passwords given as plain values must satisfy the realm's
 // policy, as in Keycloak, and are hashed before the transaction starts;
 // hashed credentials are stored as they are, without the policy, once they
@@ -170,7 +171,15 @@ func (im *importer) fill(ctx context.Context, tx store.Store, b *Built) error {
 	if err := im.defaultRoles(ctx, tx, b); err != nil {
 		return err
 	}
-	return im.insertUsers(ctx, tx, b)
+	gi := newGroupIndex(b.Realm.ID)
+	if err := importGroups(ctx, tx, b, gi, nil, im.rep.Groups, "groups", nil); err != nil {
+		return err
+	}
+	if err := im.insertUsers(ctx, tx, b, gi); err != nil {
+		return err
+	}
+	// After the users: an import does not make them join default groups.
+	return setDefaultGroups(ctx, tx, b.Realm.ID, gi, im.rep.DefaultGroups)
 }
 
 // roles creates the file's roles; a role that is also a built-in takes the
@@ -309,7 +318,7 @@ func (im *importer) defaultRoles(ctx context.Context, tx store.Store, b *Built) 
 	return tx.AddComposites(ctx, b.Realm.ID, b.Realm.DefaultRoleID, ids)
 }
 
-func (im *importer) insertUsers(ctx context.Context, tx store.Store, b *Built) error {
+func (im *importer) insertUsers(ctx context.Context, tx store.Store, b *Built, gi *groupIndex) error {
 	withSA := map[string]bool{}
 	for i := range im.users {
 		p := &im.users[i]
@@ -325,7 +334,7 @@ func (im *importer) insertUsers(ctx context.Context, tx store.Store, b *Built) e
 		if err != nil {
 			return fmt.Errorf("users[%d] (%s): %w", i, p.rep.Username, err)
 		}
-		if err := user.Insert(ctx, tx, b.Realm, &p.user, p.creds, roleIDs); err != nil {
+		if err := insertImportedUser(ctx, tx, b, gi, &p.user, p.creds, roleIDs, p.rep.Groups); err != nil {
 			return fmt.Errorf("users[%d] (%s): %w", i, p.rep.Username, err)
 		}
 	}

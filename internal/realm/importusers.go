@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/latchkey/latchkey/internal/kcrep"
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/store"
-	"github.com/latchkey/latchkey/internal/user"
 )
 
 // ImportUser is a user of a realm file and where it came from (a file and
@@ -24,38 +22,16 @@ type ImportUser struct {
 // Import, in one transaction: the batch is written whole or not at all.
 // It does what Import does for users (plain passwords checked against the
 // policy and hashed first, hashes validated, role mappings by name, roles
-// the file maps but does not define created), and a user that is a
+// the file maps but does not define created, groups joined by path but
+// not the realm's default groups unless listed), and a user that is a
 // client's service account replaces the one Import created for it.
 func (s *Service) ImportUsers(ctx context.Context, r *model.Realm, users []ImportUser) error {
 	now := s.now()
 	prepared := make([]preparedUser, 0, len(users))
 	for _, iu := range users {
-		ur := iu.Rep
-		p := preparedUser{rep: ur, user: model.User{
-			ID: ur.ID, Username: ur.Username, Email: ur.Email, FirstName: ur.FirstName,
-			LastName: ur.LastName, Enabled: ur.Enabled != nil && *ur.Enabled,
-			EmailVerified: ur.EmailVerified != nil && *ur.EmailVerified,
-			CreatedAt:     millis(ur.CreatedTimestamp, now),
-			Attributes:    maps.Clone(ur.Attributes), RequiredActions: slices.Clone(ur.RequiredActions),
-		}}
-		if ur.NotBefore != nil {
-			p.user.NotBefore = *ur.NotBefore
-		}
-		for j := range ur.Credentials {
-			c, keep, err := s.credentialFromRep(ctx, r, &p.user, &ur.Credentials[j], now)
-			if err != nil {
-				return fmt.Errorf("%s (%s).credentials[%d]: %w", iu.Where, ur.Username, j, err)
-			}
-			if !keep {
-				s.Log.Warn("import: credential of an unsupported legacy form left aside",
-					"realm", r.Name, "user", ur.Username, "type", ur.Credentials[j].Type)
-				continue
-			}
-			if ur.Credentials[j].Temporary != nil && *ur.Credentials[j].Temporary &&
-				!slices.Contains(p.user.RequiredActions, "UPDATE_PASSWORD") {
-				p.user.RequiredActions = append(p.user.RequiredActions, "UPDATE_PASSWORD")
-			}
-			p.creds = append(p.creds, c)
+		p, err := s.prepareUser(ctx, r, iu.Rep, now, iu.Where)
+		if err != nil {
+			return err
 		}
 		prepared = append(prepared, p)
 	}
@@ -64,6 +40,7 @@ func (s *Service) ImportUsers(ctx context.Context, r *model.Realm, users []Impor
 		if err != nil {
 			return err
 		}
+		gi := newGroupIndex(r.ID)
 		for i := range prepared {
 			// Copies: the transaction may run again.
 			p := prepared[i]
@@ -87,7 +64,7 @@ func (s *Service) ImportUsers(ctx context.Context, r *model.Realm, users []Impor
 			if err != nil {
 				return fmt.Errorf("%s (%s): %w", where, p.rep.Username, err)
 			}
-			if err := user.Insert(ctx, tx, b.Realm, &p.user, p.creds, roleIDs); err != nil {
+			if err := insertImportedUser(ctx, tx, b, gi, &p.user, p.creds, roleIDs, p.rep.Groups); err != nil {
 				return fmt.Errorf("%s (%s): %w", where, p.rep.Username, err)
 			}
 		}
