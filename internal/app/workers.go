@@ -18,15 +18,17 @@ const sessionSweepEvery = time.Minute
 func (a *App) sweepSessions(ctx context.Context) {
 	t := time.NewTicker(sessionSweepEvery)
 	defer t.Stop()
-	var lastExpiry time.Time
+	var lastExpiry, lastOptimize time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		// Expired events go on the same loop, at their own pace.
+		// Expired events go on the same loop, at their own pace, and so
+		// does refreshing the planner's statistics.
 		a.expireEventsDue(ctx, &lastExpiry)
+		a.optimizeDue(ctx, &lastOptimize)
 		for {
 			n, err := a.store.DeleteExpiredSessions(ctx, time.Now(), 1000)
 			if err != nil {
@@ -99,5 +101,21 @@ func (a *App) expireEventsDue(ctx context.Context, last *time.Time) {
 	}
 	if n+m > 0 {
 		a.log.Debug("expired events removed", "events", n, "adminEvents", m)
+	}
+}
+
+// optimizeEvery is how often the store refreshes its planner statistics.
+const optimizeEvery = time.Hour
+
+// optimizeDue asks the store to refresh its planner statistics once an
+// hour (SQLite; a no-op where the database does it itself).
+func (a *App) optimizeDue(ctx context.Context, last *time.Time) {
+	o, ok := a.store.(interface{ Optimize(context.Context) error })
+	if !ok || time.Since(*last) < optimizeEvery {
+		return
+	}
+	*last = time.Now()
+	if err := o.Optimize(ctx); err != nil && ctx.Err() == nil {
+		a.log.Warn("refreshing the database's statistics failed", "error", err)
 	}
 }

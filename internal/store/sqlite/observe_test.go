@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"path/filepath"
 	"sync"
@@ -53,5 +54,33 @@ func TestObserveErrors(t *testing.T) {
 	defer mu.Unlock()
 	if len(kinds) != 1 || kinds[0] != sqlstore.ErrorOther {
 		t.Errorf("failure on a closed database observed as %v", kinds)
+	}
+}
+
+// Optimize refreshes SQLite's statistics: after it, sqlite_stat1 describes
+// the users indexes.
+func TestOptimize(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "opt.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := &model.Realm{Name: "r"}
+	if err := st.CreateRealm(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50 {
+		u := &model.User{RealmID: r.ID, Username: fmt.Sprintf("user%03d", i), Email: fmt.Sprintf("u%d@x.test", i)}
+		if err := st.CreateUser(ctx, u, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := st.Writer().QueryRowContext(ctx, `SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'users'`).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("no statistics for users after Optimize: %d, %v", n, err)
 	}
 }

@@ -95,6 +95,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*sqlstore.Store, er
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
 	reader.SetMaxOpenConns(cfg.readConns)
+	// A connection reads the planner's statistics when it opens: recycling
+	// readers lets them see what Optimize refreshed.
+	reader.SetConnMaxLifetime(time.Hour)
 	reader.SetMaxIdleConns(cfg.readConns)
 	return sqlstore.New(Dialect, writer, reader), nil
 }

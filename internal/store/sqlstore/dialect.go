@@ -45,6 +45,9 @@ type Dialect struct {
 	// LOCKED" on PostgreSQL, "" on SQLite, whose single writer already
 	// serialises them.
 	LockSkipLocked string
+	// OptimizeSQL refreshes the planner's statistics ("" when the database
+	// does it by itself, as PostgreSQL's autovacuum does).
+	OptimizeSQL string
 }
 
 func (d Dialect) kind(err error) ErrorKind {

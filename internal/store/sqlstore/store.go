@@ -121,3 +121,15 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Store) error) error {
 		return fn(&Store{p: s.p, tx: tx})
 	})
 }
+
+// Optimize refreshes the planner's statistics where the database needs to
+// be asked (SQLite): without fresh ones, a realm that grew since the
+// server started can get a plan that walks the realm for a lookup
+// (docs/query-plans.md). The app calls it periodically.
+func (s *Store) Optimize(ctx context.Context) error {
+	if s.p.dialect.OptimizeSQL == "" {
+		return nil
+	}
+	_, err := s.p.writer.ExecContext(ctx, s.p.dialect.OptimizeSQL)
+	return s.p.checked(ctx, err)
+}
