@@ -92,6 +92,7 @@ func (h *Handler) mount(mux router) {
 	mux.Handle("OPTIONS /admin/", httpapi.Preflight("GET, PUT, POST, DELETE", true))
 	h.mountRealms(mux)
 	h.mountUsers(mux)
+	h.mountUserProfile(mux)
 	h.mountClients(mux)
 	h.mountRoles(mux)
 	h.mountGroups(mux)

@@ -69,6 +69,11 @@ func extraRows() []row {
 		{route: "POST " + r + "/clear-user-cache", path: fixed(rb + "/clear-user-cache"), allow: manageRealm, ok: 204},
 		{route: "POST " + r + "/clear-keys-cache", path: fixed(rb + "/clear-keys-cache"), allow: manageRealm, ok: 204},
 		{route: "GET " + r + "/credential-registrators", path: fixed(rb + "/credential-registrators"), allow: viewRealm, ok: 200},
+		// UserProfileResource: any admin role reads, manage-realm writes.
+		{route: "GET " + r + "/users/profile", path: fixed(rb + "/users/profile"), allow: anyAdmin, ok: 200},
+		{route: "GET " + r + "/users/profile/metadata", path: fixed(rb + "/users/profile/metadata"), allow: anyAdmin, ok: 200},
+		{route: "PUT " + r + "/users/profile", path: fixed(rb + "/users/profile"), allow: manageRealm, ok: 200,
+			body: func(*fixtures) any { return json.RawMessage(defaultProfileJSON) }},
 		// An admin of another realm is an admin too.
 		{route: "GET /admin/serverinfo", path: fixed("/admin/serverinfo"), allow: anyAdmin, ok: 200, other: 200},
 

@@ -15,6 +15,7 @@ import (
 	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/user"
+	"github.com/latchkey/latchkey/internal/userprofile"
 )
 
 func (h *Handler) mountUsers(mux router) {
@@ -85,22 +86,33 @@ func (h *Handler) createUser(q *req) error {
 		return err
 	}
 	ctx := q.r.Context()
-	u := &model.User{Username: str(in.Username), Email: str(in.Email), FirstName: str(in.FirstName),
-		LastName: str(in.LastName), Enabled: in.Enabled != nil && *in.Enabled,
+	prof, err := userprofile.New(q.realm, userprofile.UserAPI)
+	if err != nil {
+		return err
+	}
+	u := &model.User{Username: str(in.Username), Enabled: in.Enabled != nil && *in.Enabled,
 		EmailVerified: in.EmailVerified != nil && *in.EmailVerified}
+	// Root attributes the configuration keeps from admins are ignored.
+	for _, f := range []struct {
+		name string
+		dst  *string
+		v    *string
+	}{{"email", &u.Email, in.Email}, {"firstName", &u.FirstName, in.FirstName}, {"lastName", &u.LastName, in.LastName}} {
+		if prof.Writable(f.name) {
+			*f.dst = str(f.v)
+		}
+	}
 	if q.realm.RegistrationEmailAsUsername {
 		u.Username = u.Email
 	}
 	if in.CreatedTimestamp != nil {
 		u.CreatedAt = time.UnixMilli(*in.CreatedTimestamp)
 	}
-	if adminCanWriteAttributes(q.realm) {
-		u.Attributes = customAttributes(in.Attributes)
-	}
+	u.Attributes = prof.Merge(nil, in.Attributes, false)
 	if in.RequiredActions != nil {
 		u.RequiredActions = user.KnownRequiredActions(*in.RequiredActions)
 	}
-	if err := validateProfile(q.realm, u); err != nil {
+	if err := validateProfile(prof, u); err != nil {
 		return err
 	}
 	groups, err := h.groupsFromPaths(q, in.Groups)
@@ -132,23 +144,22 @@ func (h *Handler) createUser(q *req) error {
 	return q.created("/admin/realms/" + q.realm.Name + "/users/" + u.ID)
 }
 
-// validateProfile answers a profile failure as UserResource
-// .validateUserProfile does.
-func validateProfile(r *model.Realm, u *model.User) error {
-	err := user.Validate(r, u)
-	var pe *user.ProfileError
-	switch {
-	case errors.Is(err, user.ErrMissingUsername):
+// validateProfile checks u against the realm's user profile in the admin
+// context and answers a failure as UserResource.validateUserProfile does:
+// a missing username first, then every field error.
+func validateProfile(prof *userprofile.Profile, u *model.User) error {
+	if strings.TrimSpace(u.Username) == "" {
 		return badRequest("User name is missing")
-	case errors.As(err, &pe):
-		return fieldErrors(pe.Errors)
 	}
-	return err
+	if errs := prof.Validate(u); len(errs) > 0 {
+		return fieldErrors(errs)
+	}
+	return nil
 }
 
 // fieldErrors is ErrorResponse.errors: one error as a bare object, more
 // wrapped in {"errors":[...]}.
-func fieldErrors(errs []user.FieldError) error {
+func fieldErrors(errs []userprofile.FieldError) error {
 	type fieldError struct {
 		Field        string `json:"field"`
 		ErrorMessage string `json:"errorMessage"`
@@ -177,18 +188,6 @@ func (h *Handler) conflict(q *req, u *model.User) error {
 	default:
 		return err
 	}
-}
-
-// customAttributes keeps the attributes that are not root fields.
-func customAttributes(in map[string][]string) map[string][]string {
-	out := map[string][]string{}
-	for name, vals := range in {
-		if slices.Contains(rootAttributes, name) || strings.TrimSpace(name) == "" {
-			continue
-		}
-		out[name] = slices.Clone(vals)
-	}
-	return out
 }
 
 // credentialsFromInput is RepresentationToModel.createCredentials: a
@@ -293,6 +292,11 @@ func (h *Handler) getUser(q *req) error {
 	}
 	if rep.Access, err = h.userAccess(q, u); err != nil {
 		return err
+	}
+	if q.r.URL.Query().Get("userProfileMetadata") == "true" {
+		if rep.UserProfileMetadata, err = userProfileMetadata(q.realm); err != nil {
+			return err
+		}
 	}
 	return q.json(rep)
 }

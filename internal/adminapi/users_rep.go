@@ -5,82 +5,45 @@ import (
 	"errors"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/realm"
 	"github.com/latchkey/latchkey/internal/role"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/userprofile"
 )
 
 // userRep is a UserRepresentation as Keycloak 26 renders it (fields in
 // Keycloak's order; null fields left out).
 type userRep struct {
-	ID                         string              `json:"id"`
-	Username                   string              `json:"username"`
-	FirstName                  string              `json:"firstName,omitempty"`
-	LastName                   string              `json:"lastName,omitempty"`
-	Email                      string              `json:"email,omitempty"`
-	EmailVerified              bool                `json:"emailVerified"`
-	Attributes                 map[string][]string `json:"attributes,omitempty"`
-	CreatedTimestamp           int64               `json:"createdTimestamp"`
-	Enabled                    bool                `json:"enabled"`
-	Totp                       *bool               `json:"totp,omitempty"`
-	ServiceAccountClientID     string              `json:"serviceAccountClientId,omitempty"`
-	DisableableCredentialTypes *[]string           `json:"disableableCredentialTypes,omitempty"`
-	RequiredActions            *[]string           `json:"requiredActions,omitempty"`
-	NotBefore                  *int64              `json:"notBefore,omitempty"`
-	Access                     map[string]bool     `json:"access,omitempty"`
+	ID                         string                `json:"id"`
+	Username                   string                `json:"username"`
+	FirstName                  string                `json:"firstName,omitempty"`
+	LastName                   string                `json:"lastName,omitempty"`
+	Email                      string                `json:"email,omitempty"`
+	EmailVerified              bool                  `json:"emailVerified"`
+	Attributes                 map[string][]string   `json:"attributes,omitempty"`
+	CreatedTimestamp           int64                 `json:"createdTimestamp"`
+	Enabled                    bool                  `json:"enabled"`
+	Totp                       *bool                 `json:"totp,omitempty"`
+	ServiceAccountClientID     string                `json:"serviceAccountClientId,omitempty"`
+	DisableableCredentialTypes *[]string             `json:"disableableCredentialTypes,omitempty"`
+	RequiredActions            *[]string             `json:"requiredActions,omitempty"`
+	NotBefore                  *int64                `json:"notBefore,omitempty"`
+	Access                     map[string]bool       `json:"access,omitempty"`
+	UserProfileMetadata        *userprofile.Metadata `json:"userProfileMetadata,omitempty"`
 }
 
-// Unmanaged-attribute policies of Keycloak's user profile (UPConfig).
-const (
-	unmanagedEnabled   = "ENABLED"
-	unmanagedAdminEdit = "ADMIN_EDIT"
-	unmanagedAdminView = "ADMIN_VIEW"
-)
-
-// unmanagedPolicy is the realm's unmanagedAttributePolicy. latchkey does
-// not model the declarative user profile yet, so no attribute is declared
-// and every custom attribute is unmanaged; the policy is read from the
-// realm attribute of that name (absent: such attributes are dropped, as in
-// a new Keycloak 24+ realm).
-func unmanagedPolicy(r *model.Realm) string { return r.Attributes["unmanagedAttributePolicy"] }
-
-// adminCanWriteAttributes reports whether the admin API stores custom
-// attributes; adminCanReadAttributes whether it shows them.
-func adminCanWriteAttributes(r *model.Realm) bool {
-	p := unmanagedPolicy(r)
-	return p == unmanagedEnabled || p == unmanagedAdminEdit
-}
-
-func adminCanReadAttributes(r *model.Realm) bool {
-	return adminCanWriteAttributes(r) || unmanagedPolicy(r) == unmanagedAdminView
-}
-
-// rootAttributes are user fields Keycloak never shows inside attributes.
-var rootAttributes = []string{"username", "email", "firstName", "lastName"}
-
-// visibleAttributes are the attributes the admin API shows: readable ones
-// with at least one non-blank value.
+// visibleAttributes are the custom attributes the admin API shows: those
+// the realm's user profile lets admins read, with at least one non-blank
+// value. A stored configuration that cannot be read shows none.
 func visibleAttributes(r *model.Realm, attrs map[string][]string) map[string][]string {
-	if !adminCanReadAttributes(r) {
+	prof, err := userprofile.New(r, userprofile.UserAPI)
+	if err != nil {
 		return nil
 	}
-	out := map[string][]string{}
-	for name, vals := range attrs {
-		if slices.Contains(rootAttributes, name) || !slices.ContainsFunc(vals, notBlank) {
-			continue
-		}
-		out[name] = vals
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
+	return prof.Visible(attrs)
 }
-
-func notBlank(s string) bool { return strings.TrimSpace(s) != "" }
 
 // briefUser is Keycloak's toBriefRepresentation.
 func briefUser(u *model.User) userRep {

@@ -9,6 +9,7 @@ import (
 	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/user"
+	"github.com/latchkey/latchkey/internal/userprofile"
 )
 
 // updateUser is PUT /users/{id} (UserResource.updateUser): a partial
@@ -29,20 +30,26 @@ func (h *Handler) updateUser(q *req) error {
 	if err := decode(q, &in); err != nil {
 		return err
 	}
+	prof, err := userprofile.New(q.realm, userprofile.UserAPI)
+	if err != nil {
+		return err
+	}
 	u := *cur
 	u.Attributes, u.RequiredActions = maps.Clone(cur.Attributes), slices.Clone(cur.RequiredActions)
 	replace := in.Attributes != nil
-	set := func(dst *string, v *string) {
+	// Root attributes the configuration keeps from admins keep their values.
+	set := func(name string, dst *string, v *string) {
 		switch {
+		case !prof.Writable(name):
 		case v != nil:
 			*dst = *v
 		case replace:
 			*dst = ""
 		}
 	}
-	set(&u.Email, in.Email)
-	set(&u.FirstName, in.FirstName)
-	set(&u.LastName, in.LastName)
+	set("email", &u.Email, in.Email)
+	set("firstName", &u.FirstName, in.FirstName)
+	set("lastName", &u.LastName, in.LastName)
 	switch {
 	case q.realm.RegistrationEmailAsUsername:
 		if u.Email != "" {
@@ -51,8 +58,8 @@ func (h *Handler) updateUser(q *req) error {
 	case q.realm.EditUsernameAllowed && in.Username != nil:
 		u.Username = *in.Username
 	}
-	if replace && adminCanWriteAttributes(q.realm) {
-		u.Attributes = customAttributes(in.Attributes)
+	if replace {
+		u.Attributes = prof.Merge(u.Attributes, in.Attributes, true)
 	}
 	if in.Enabled != nil {
 		u.Enabled = *in.Enabled
@@ -69,7 +76,7 @@ func (h *Handler) updateUser(q *req) error {
 		}
 		u.RequiredActions = append(kept, user.KnownRequiredActions(*in.RequiredActions)...)
 	}
-	if err := validateProfile(q.realm, &u); err != nil {
+	if err := validateProfile(prof, &u); err != nil {
 		return err
 	}
 	ctx := q.r.Context()

@@ -16,6 +16,7 @@ import (
 	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/user"
+	"github.com/latchkey/latchkey/internal/userprofile"
 	"github.com/latchkey/latchkey/internal/verify"
 )
 
@@ -152,9 +153,14 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 
-	u := h.newUser(realm, in)
+	prof, err := userprofile.New(realm, userprofile.Registration)
+	if err != nil {
+		return err
+	}
+	prof.Scopes = strings.Fields(in.Scope)
+	u := h.newUser(realm, prof, in)
 	ev.Details["username"], ev.Details["email"] = u.Username, u.Email
-	errs, err := h.check(r.Context(), realm, u, in.Password)
+	errs, err := h.check(r.Context(), realm, prof, u, in.Password)
 	if err != nil {
 		return err
 	}
@@ -216,30 +222,37 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 }
 
 // newUser takes from the body only what a user may set: the server decides
-// enabled, emailVerified and required actions.
-func (h *Handler) newUser(realm *model.Realm, in *input) *model.User {
-	u := &model.User{Username: strings.TrimSpace(in.Username), Email: strings.TrimSpace(in.Email),
-		FirstName: strings.TrimSpace(in.FirstName), LastName: strings.TrimSpace(in.LastName), Enabled: true}
+// enabled, emailVerified and required actions. Attributes are those the
+// realm's user profile lets a user edit (declared ones with "user" among
+// their edit roles; undeclared ones only under the ENABLED policy); the
+// names Keycloak keeps read-only for users, and the user's own fields, are
+// dropped. Root fields the profile keeps from users are ignored.
+func (h *Handler) newUser(realm *model.Realm, prof *userprofile.Profile, in *input) *model.User {
+	u := &model.User{Username: strings.TrimSpace(in.Username), Enabled: true}
+	if prof.Writable("email") {
+		u.Email = strings.TrimSpace(in.Email)
+	}
+	if prof.Writable("firstName") {
+		u.FirstName = strings.TrimSpace(in.FirstName)
+	}
+	if prof.Writable("lastName") {
+		u.LastName = strings.TrimSpace(in.LastName)
+	}
 	if realm.RegistrationEmailAsUsername {
 		u.Username = u.Email
 	}
 	if realm.VerifyEmail {
 		u.RequiredActions = []string{"VERIFY_EMAIL"}
 	}
-	// Unmanaged attributes are the user's to set only under the ENABLED
-	// policy (Keycloak's user profile); otherwise they are dropped. Even
-	// then the names Keycloak keeps read-only for users, and the names of
-	// the user's own fields, are dropped.
-	if realm.Attributes["unmanagedAttributePolicy"] == "ENABLED" && len(in.Attributes) > 0 {
-		for k, v := range in.Attributes {
-			if k == "" || strings.ContainsAny(k, "\x00\r\n") || readOnlyAttribute(k) {
-				continue
-			}
-			if u.Attributes == nil {
-				u.Attributes = map[string][]string{}
-			}
-			u.Attributes[k] = v
+	sent := map[string][]string{}
+	for k, v := range in.Attributes {
+		if k == "" || strings.ContainsAny(k, "\x00\r\n") || readOnlyAttribute(k) {
+			continue
 		}
+		sent[k] = v
+	}
+	if attrs := prof.Merge(nil, sent, false); len(attrs) > 0 {
+		u.Attributes = attrs
 	}
 	return u
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/httpapi"
 	"github.com/latchkey/latchkey/internal/policy"
+	"github.com/latchkey/latchkey/internal/userprofile"
 )
 
 // rulesDoc is the machine-readable description of a realm's registration
@@ -24,6 +25,12 @@ type fieldRule struct {
 	Name       string         `json:"name"`
 	Required   bool           `json:"required"`
 	Validators map[string]any `json:"validators,omitempty"`
+	// For attributes other than the four root fields, sent in the body's
+	// "attributes": {name: [values]}.
+	Attribute   bool           `json:"attribute,omitempty"`
+	DisplayName string         `json:"displayName,omitempty"`
+	Multivalued bool           `json:"multivalued,omitempty"`
+	Annotations map[string]any `json:"annotations,omitempty"`
 }
 
 type captchaRule struct {
@@ -66,26 +73,11 @@ func (h *Handler) rules(w http.ResponseWriter, r *http.Request) error {
 	if doc.PasswordPolicy == nil {
 		doc.PasswordPolicy = []policy.Rule{}
 	}
-	if !realm.RegistrationEmailAsUsername {
-		doc.Fields = append(doc.Fields, fieldRule{Name: "username", Required: true, Validators: map[string]any{
-			"length":               map[string]int{"min": 3, "max": 255},
-			"prohibitedCharacters": usernameProhibitedChars,
-			"noWhitespace":         true, "noHomographs": true,
-		}})
+	prof, err := userprofile.New(realm, userprofile.Registration)
+	if err != nil {
+		return err
 	}
-	emailRule := map[string]any{"email": true, "length": map[string]int{"max": 255}}
-	if v := strings.TrimSpace(realm.Attributes["registrationEmailDomainAllowList"]); v != "" {
-		emailRule["domainAllowList"] = splitList(v)
-	}
-	if v := strings.TrimSpace(realm.Attributes["registrationEmailDomainDenyList"]); v != "" {
-		emailRule["domainDenyList"] = splitList(v)
-	}
-	name := map[string]any{"length": map[string]int{"max": 255}, "prohibitedCharacters": personNameProhibitedChars}
-	doc.Fields = append(doc.Fields,
-		fieldRule{Name: "email", Required: true, Validators: emailRule},
-		fieldRule{Name: "firstName", Required: true, Validators: name},
-		fieldRule{Name: "lastName", Required: true, Validators: name},
-		fieldRule{Name: "password", Required: true})
+	doc.Fields = formFields(realm, prof)
 	if captchaRequired(realm) {
 		doc.Captcha = &captchaRule{Required: true, SiteKey: realm.Attributes["registrationCaptchaSiteKey"]}
 	}

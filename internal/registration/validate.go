@@ -9,7 +9,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/password"
-	"github.com/latchkey/latchkey/internal/user"
+	"github.com/latchkey/latchkey/internal/userprofile"
 )
 
 // fieldError is one problem of a registration, with Keycloak's message key,
@@ -34,6 +34,18 @@ var loginMessages = map[string]string{
 	"error-invalid-email":                 "Invalid email address.",
 	"error-username-invalid-character":    "Value contains invalid character.",
 	"error-person-name-invalid-character": "Value contains invalid character.",
+	"error-user-attribute-required":       "Please specify this field.",
+	"error-invalid-length-too-short":      "Minimal length is {1}.",
+	"error-pattern-no-match":              "Invalid value.",
+	"error-invalid-value":                 "Invalid value.",
+	"error-invalid-number":                "Invalid number.",
+	"error-number-out-of-range":           "Number must be between {1} and {2}.",
+	"error-number-out-of-range-too-small": "Number must have minimal value of {1}.",
+	"error-number-out-of-range-too-big":   "Number must have maximal value of {2}.",
+	"error-invalid-uri":                   "Invalid URL.",
+	"error-invalid-uri-scheme":            "Invalid URL scheme.",
+	"error-invalid-date":                  "Invalid date.",
+	"error-invalid-multivalued-size":      "Attribute {0} must have at least {1} and at most {2} value(s).",
 	"usernameExistsMessage":               "Username already exists.",
 	"emailExistsMessage":                  "Email already exists.",
 	"recaptchaFailed":                     "Invalid Recaptcha",
@@ -59,38 +71,25 @@ func newFieldError(field, key string, params ...any) fieldError {
 	return fieldError{Field: field, ErrorMessage: key, Params: params, Message: format(key, params)}
 }
 
+// rootRequired are the login bundle's keys for a missing root field.
+var rootRequired = map[string]string{"username": "missingUsernameMessage", "email": "missingEmailMessage",
+	"firstName": "missingFirstNameMessage", "lastName": "missingLastNameMessage"}
+
 // check validates a registration as Keycloak's REGISTRATION context does
-// (username, email, first and last name required; the default user-profile
-// validators; the password policy), returning every problem.
-func (h *Handler) check(ctx context.Context, r *model.Realm, u *model.User, pw string) ([]fieldError, error) {
+// (the realm's user profile: by default username, email, first and last
+// name required, with the default validators; the password policy),
+// returning every problem.
+func (h *Handler) check(ctx context.Context, r *model.Realm, prof *userprofile.Profile, u *model.User, pw string) ([]fieldError, error) {
 	var errs []fieldError
-	probe := *u
-	if !r.RegistrationEmailAsUsername && strings.TrimSpace(u.Username) == "" {
-		errs = append(errs, newFieldError("username", "missingUsernameMessage"))
-		probe.Username = "placeholder" // validate the other fields too
-	}
-	if strings.TrimSpace(u.Email) == "" {
-		errs = append(errs, newFieldError("email", "missingEmailMessage"))
-	} else if !domainAllowed(r, u.Email) {
+	if email := strings.TrimSpace(u.Email); email != "" && !domainAllowed(r, email) {
 		errs = append(errs, newFieldError("email", "emailDomainNotAllowedMessage"))
 	}
-	if strings.TrimSpace(u.FirstName) == "" {
-		errs = append(errs, newFieldError("firstName", "missingFirstNameMessage"))
-	}
-	if strings.TrimSpace(u.LastName) == "" {
-		errs = append(errs, newFieldError("lastName", "missingLastNameMessage"))
-	}
-	if r.RegistrationEmailAsUsername && strings.TrimSpace(u.Email) == "" {
-		probe.Email = "placeholder@example.invalid"
-	}
-	var pe *user.ProfileError
-	switch err := user.Validate(r, &probe); {
-	case errors.As(err, &pe):
-		for _, fe := range pe.Errors {
-			errs = append(errs, newFieldError(fe.Field, fe.Message, fe.Params...))
+	for _, fe := range prof.Validate(u) {
+		if key, ok := rootRequired[fe.Field]; ok && fe.Message == userprofile.MsgRequired {
+			errs = append(errs, newFieldError(fe.Field, key))
+			continue
 		}
-	case err != nil && !errors.Is(err, user.ErrMissingUsername):
-		return nil, err
+		errs = append(errs, newFieldError(fe.Field, fe.Message, fe.Params...))
 	}
 	if pw == "" {
 		errs = append(errs, newFieldError("password", "missingPasswordMessage"))

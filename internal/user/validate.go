@@ -1,7 +1,6 @@
 package user
 
 import (
-	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -9,114 +8,7 @@ import (
 	"unicode/utf16"
 
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/latchkey/latchkey/internal/model"
 )
-
-// ErrMissingUsername is Keycloak's missingUsernameMessage: the admin API
-// answers it with 400 "User name is missing".
-var ErrMissingUsername = errors.New("user: username is missing")
-
-// FieldError is one failed user-profile validator, in Keycloak's terms:
-// the attribute, the message key and its parameters (the attribute name
-// first, as Keycloak's AttributeValidator passes them).
-type FieldError struct {
-	Field   string
-	Message string
-	Params  []any
-}
-
-// ProfileError lists every failed validator, attributes in Keycloak's
-// order (username, email, firstName, lastName).
-type ProfileError struct {
-	Errors []FieldError
-}
-
-func (e *ProfileError) Error() string {
-	return "user: invalid " + e.Errors[0].Field + ": " + e.Errors[0].Message
-}
-
-// Keycloak's default user profile validators
-// (keycloak-default-user-profile.json; the patterns are those of
-// UsernameProhibitedCharactersValidator and
-// PersonNameProhibitedCharactersValidator, with Java's \s, \v, \h and
-// \p{Cntrl} spelled out).
-var (
-	usernameProhibited = regexp.MustCompile("[<>&\"'$%!#?§,;:*~/\\\\|^=\\[\\]{}()`" +
-		"\\x00-\\x20\\x7f\\x85\\xa0\\x{1680}\\x{180e}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]")
-	personNameProhibited = regexp.MustCompile("[<>&\"$%!#?§;*~/\\\\|^=\\[\\]{}()" +
-		"\\x00-\\x1f\\x7f\\x85\\x{2028}\\x{2029}]")
-)
-
-const (
-	msgInvalidLength        = "error-invalid-length"
-	msgInvalidLengthTooLong = "error-invalid-length-too-long"
-	msgUsernameChars        = "error-username-invalid-character"
-	msgPersonNameChars      = "error-person-name-invalid-character"
-	msgInvalidEmail         = "error-invalid-email"
-)
-
-// Validate checks u against the realm's user profile as Keycloak's default
-// configuration does in the admin context: username required (it is the
-// email when the realm uses emails as usernames), 3 to 255 characters,
-// none of the prohibited characters and no look-alike (homograph) letters;
-// email syntax and at most 255 characters; first and last names at most
-// 255 characters without the characters prohibited in person names. It
-// returns ErrMissingUsername or a *ProfileError.
-func Validate(r *model.Realm, u *model.User) error {
-	username := strings.TrimSpace(u.Username)
-	if r.RegistrationEmailAsUsername {
-		username = strings.TrimSpace(u.Email)
-	}
-	if username == "" {
-		return ErrMissingUsername
-	}
-	var errs []FieldError
-	add := func(field, msg string, params ...any) {
-		fe := FieldError{Field: field, Message: msg, Params: append([]any{field}, params...)}
-		for _, e := range errs {
-			if e.Field == fe.Field && e.Message == fe.Message {
-				return
-			}
-		}
-		errs = append(errs, fe)
-	}
-	if n := javaLen(username); n < 3 || n > 255 {
-		add("username", msgInvalidLength, 3, 255)
-	}
-	if !r.RegistrationEmailAsUsername {
-		if usernameProhibited.MatchString(username) {
-			add("username", msgUsernameChars)
-		}
-		if Homograph(username) {
-			add("username", msgUsernameChars)
-		}
-	}
-	if email := strings.TrimSpace(u.Email); email != "" {
-		if !ValidEmail(email) {
-			add("email", msgInvalidEmail, email)
-		}
-		if javaLen(email) > 255 {
-			add("email", msgInvalidLengthTooLong, nil, 255)
-		}
-	}
-	for _, f := range []struct{ field, value string }{{"firstName", u.FirstName}, {"lastName", u.LastName}} {
-		v := strings.TrimSpace(f.value)
-		if v == "" {
-			continue
-		}
-		if javaLen(v) > 255 {
-			add(f.field, msgInvalidLengthTooLong, nil, 255)
-		}
-		if personNameProhibited.MatchString(v) {
-			add(f.field, msgPersonNameChars)
-		}
-	}
-	if len(errs) > 0 {
-		return &ProfileError{Errors: errs}
-	}
-	return nil
-}
 
 // javaLen is a string's length as Java counts it (UTF-16 code units),
 // which is what Keycloak's length validator bounds.

@@ -2,8 +2,8 @@ package sqlite_test
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
