@@ -102,6 +102,7 @@ func (h *Handler) mount(mux router) {
 	h.mountServerInfo(mux)
 	h.mountUserExtras(mux)
 	h.mountPartial(mux)
+	h.mountAttackDetection(mux)
 }
 
 // realmRoute mounts pattern (which contains {realm}) behind the shared

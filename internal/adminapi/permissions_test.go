@@ -170,6 +170,7 @@ func matrixRows() []row {
 	)
 	// Last: they hold logout-all, after which the caller's token is stale.
 	rows = append(rows, partialRows()...)
+	rows = append(rows, bruteForceRows()...)
 	return append(rows, extraRows()...)
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/oidc"
 	"github.com/latchkey/latchkey/internal/realm"
 	"github.com/latchkey/latchkey/internal/role"
 	"github.com/latchkey/latchkey/internal/store"
@@ -55,6 +56,15 @@ func briefUser(u *model.User) userRep {
 // fullUser is Keycloak's toRepresentation, without access.
 func (h *Handler) fullUser(ctx context.Context, r *model.Realm, u *model.User) (userRep, error) {
 	rep := briefUser(u)
+	// Keycloak reports a user locked out by brute-force detection as not
+	// enabled.
+	if rep.Enabled {
+		locked, err := oidc.LockedOut(ctx, h.Store, r, u, h.now())
+		if err != nil {
+			return rep, err
+		}
+		rep.Enabled = locked == ""
+	}
 	rep.Attributes = visibleAttributes(r, u.Attributes)
 	no, none, ra := false, []string{}, slices.Clone(u.RequiredActions)
 	if ra == nil {

@@ -15,8 +15,10 @@ var errInvalidUserCredentials = httpapi.OAuthError(http.StatusUnauthorized, "inv
 
 // passwordGrant is Keycloak's direct access grant (resource owner password
 // credentials), with the direct-grant flow's checks in its order: the
-// client may use it, the user exists and is enabled, the password is right,
-// no required action is pending.
+// client may use it, the user exists, is not locked out by brute-force
+// detection (bruteforce.go) and is enabled, the password is right (a wrong
+// one counts as a failure, a right one clears them), no required action is
+// pending.
 func (h *Handler) passwordGrant(req *tokenRequest) (*tokenResponse, error) {
 	ctx, realm, c := req.r.Context(), req.realm, req.client.client
 	ev := model.Event{Type: "LOGIN_ERROR", ClientID: c.ClientID,
@@ -45,6 +47,23 @@ func (h *Handler) passwordGrant(req *tokenRequest) (*tokenResponse, error) {
 			u = nil // service accounts have no password and cannot log in
 		}
 	}
+	if u != nil {
+		// Keycloak's ValidateUsername checks brute-force detection before
+		// the enabled flag and never looks at the password of a locked
+		// user; it hashes a dummy password instead, so that a lockout does
+		// not show in the response time. The attempt is not counted.
+		locked, err := LockedOut(ctx, h.Store, realm, u, h.now())
+		if err != nil {
+			return nil, err
+		}
+		if locked != "" {
+			if _, err := h.Passwords.Verify(ctx, realm, nil, req.form.Get("password")); err != nil {
+				return nil, err
+			}
+			h.event(req.r, realm, withError(ev, locked))
+			return nil, errInvalidUserCredentials
+		}
+	}
 	if u != nil && !u.Enabled {
 		h.event(req.r, realm, withError(ev, "user_disabled"))
 		return nil, httpapi.OAuthError(http.StatusBadRequest, "invalid_grant", "Account disabled")
@@ -58,8 +77,14 @@ func (h *Handler) passwordGrant(req *tokenRequest) (*tokenResponse, error) {
 			h.event(req.r, realm, withError(ev, "user_not_found"))
 		} else {
 			h.event(req.r, realm, withError(ev, "invalid_user_credentials"))
+			if err := h.loginFailed(req.r, realm, u, clientHost(req)); err != nil {
+				return nil, err
+			}
 		}
 		return nil, errInvalidUserCredentials
+	}
+	if err := h.loginSucceeded(ctx, realm, u); err != nil {
+		return nil, err
 	}
 	if len(u.RequiredActions) > 0 {
 		h.event(req.r, realm, withError(ev, "resolve_required_actions"))

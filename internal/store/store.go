@@ -21,6 +21,7 @@ type Store interface {
 	AdminEventStore
 	OutboxStore
 	CodeStore
+	LoginFailureStore
 
 	// InTx runs fn in one transaction and commits if fn returns nil. The
 	// Store passed to fn runs every call inside that transaction. fn may run

@@ -64,6 +64,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"AdminEvents", testAdminEvents},
 		{"Outbox", testOutbox},
 		{"Codes", testCodes},
+		{"LoginFailures", testLoginFailures},
 		{"Times", testTimes},
 		{"Isolation", testIsolation},
 		{"Transactions", testTransactions},
