@@ -116,6 +116,10 @@ func serverCommand(ctx context.Context, mode config.Mode, env Env, stderr io.Wri
 	f.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	f.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long in-flight requests may finish on SIGTERM")
+	f.DurationVar(&cfg.ReadHeaderTimeout, "http-read-header-timeout", cfg.ReadHeaderTimeout, "how long a client may take to send a request's headers")
+	f.DurationVar(&cfg.ReadTimeout, "http-read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
+	f.DurationVar(&cfg.WriteTimeout, "http-write-timeout", cfg.WriteTimeout, "how long writing a response may take, from the end of the request's headers")
+	f.DurationVar(&cfg.IdleTimeout, "http-idle-timeout", cfg.IdleTimeout, "how long an idle keep-alive connection stays open")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := applyEnv(cmd.Flags(), env); err != nil {
 			return err

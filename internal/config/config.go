@@ -56,6 +56,14 @@ type Config struct {
 	LogFormat string
 
 	ShutdownTimeout time.Duration
+
+	// Timeouts of the HTTP server against slow or idle clients: reading a
+	// request's headers, reading a whole request, writing a response, and
+	// keeping an idle keep-alive connection open.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
 }
 
 // Default returns the defaults for mode.
@@ -69,6 +77,10 @@ func Default(mode Mode) Config {
 		LogLevel:               "info",
 		LogFormat:              "text",
 		ShutdownTimeout:        10 * time.Second,
+		ReadHeaderTimeout:      10 * time.Second,
+		ReadTimeout:            30 * time.Second,
+		WriteTimeout:           60 * time.Second,
+		IdleTimeout:            120 * time.Second,
 	}
 	if mode == Dev {
 		c.DB = DBSQLite
@@ -157,6 +169,15 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		add("shutdown-timeout", "must be positive")
+	}
+	for _, d := range []struct {
+		opt string
+		v   time.Duration
+	}{{"http-read-header-timeout", c.ReadHeaderTimeout}, {"http-read-timeout", c.ReadTimeout},
+		{"http-write-timeout", c.WriteTimeout}, {"http-idle-timeout", c.IdleTimeout}} {
+		if d.v <= 0 {
+			add(d.opt, "must be positive")
+		}
 	}
 	if len(ps) > 0 {
 		return &Error{Problems: ps}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestValidateProdListsEveryProblem(t *testing.T) {
@@ -50,6 +51,10 @@ func TestValidateValues(t *testing.T) {
 		{"hostname relative", func(c *Config) { c.Hostname = "id.example.com" }, "hostname"},
 		{"log level", func(c *Config) { c.LogLevel = "loud" }, "log-level"},
 		{"log format", func(c *Config) { c.LogFormat = "xml" }, "log-format"},
+		{"read header timeout", func(c *Config) { c.ReadHeaderTimeout = 0 }, "http-read-header-timeout"},
+		{"read timeout", func(c *Config) { c.ReadTimeout = -time.Second }, "http-read-timeout"},
+		{"write timeout", func(c *Config) { c.WriteTimeout = 0 }, "http-write-timeout"},
+		{"idle timeout", func(c *Config) { c.IdleTimeout = 0 }, "http-idle-timeout"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
