@@ -115,6 +115,11 @@ func (h *Handler) realmRoute(mux router, pattern string, fn func(*req) error) {
 			return err
 		}
 		h.cors(c).Apply(w, r)
+		if hasNUL(r) {
+			// A NUL is no character of any name, and databases treat it
+			// differently (SQLite ends strings at it): refused outright.
+			return jaxrs(http.StatusBadRequest, "HTTP 400 Bad Request")
+		}
 		target, err := h.Store.GetRealmByName(r.Context(), r.PathValue("realm"))
 		if errors.Is(err, store.ErrNotFound) {
 			return errNoRealm
@@ -173,4 +178,22 @@ func (q *req) noContent() error {
 func (q *req) json(v any) error {
 	httpapi.WriteJSON(q.w, http.StatusOK, v)
 	return nil
+}
+
+// hasNUL reports a NUL byte in the path or any query parameter.
+func hasNUL(r *http.Request) bool {
+	if strings.ContainsRune(r.URL.Path, 0) {
+		return true
+	}
+	for k, vs := range r.URL.Query() {
+		if strings.ContainsRune(k, 0) {
+			return true
+		}
+		for _, v := range vs {
+			if strings.ContainsRune(v, 0) {
+				return true
+			}
+		}
+	}
+	return false
 }

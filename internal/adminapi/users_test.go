@@ -110,3 +110,16 @@ func TestUserCreateErrors(t *testing.T) {
 		t.Errorf("a refused create left %d users named fresh", n)
 	}
 }
+
+// A NUL in a search parameter is refused: SQLite would end the string at
+// it (turning a filter into a wildcard) and PostgreSQL rejects it.
+func TestNULInQueryRefused(t *testing.T) {
+	testenv.EachServer(t, func(t *testing.T, s *testenv.Server) {
+		tok := masterToken(t, s)
+		for _, q := range []string{"username=%00", "search=*%00*", "email=a%00b&exact=true", "q=k:%00"} {
+			expect(t, q, call(t, s, "GET", "/admin/realms/master/users?"+q, tok, nil), 400,
+				`{"error":"HTTP 400 Bad Request","error_description":"For more on this error consult the server log at the debug level."}`)
+		}
+		expect(t, "clients", call(t, s, "GET", "/admin/realms/master/clients?clientId=a%00&search=true", tok, nil), 400, "")
+	})
+}
