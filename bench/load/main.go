@@ -1,14 +1,10 @@
-// Command load drives a running latchkey with a bounded, loopback-only
-// load and reports throughput, latency percentiles, errors by status, and
-// the server's CPU seconds and peak RSS (read from /proc), so per-core
-// figures can be derived: requests per CPU-second is requests per second
-// per core.
-//
-//	go run ./bench/load -scenario register -url http://127.0.0.1:8080 -realm bench -c 16 -n 2000 -pid $PID
+//go:build linux
+
 package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -23,6 +19,7 @@ import (
 
 type config struct {
 	scenario, base, realm, client, secret, password string
+	userClient, adminClient, adminSecret            string
 	concurrency, count                              int
 	duration                                        time.Duration
 	pid                                             int
@@ -32,6 +29,7 @@ type config struct {
 // result is one run's figures.
 type result struct {
 	Scenario      string         `json:"scenario"`
+	GOMAXPROCS    int            `json:"gomaxprocs,omitempty"`
 	Concurrency   int            `json:"concurrency"`
 	Requests      int            `json:"requests"`
 	OK            int            `json:"ok"`
@@ -48,12 +46,23 @@ type result struct {
 }
 
 func main() {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "report":
+			os.Exit(reportMain(os.Args[2:]))
+		case "smoke":
+			os.Exit(smokeMain(os.Args[2:]))
+		}
+	}
 	var c config
-	flag.StringVar(&c.scenario, "scenario", "register", "register, login or client-credentials")
+	flag.StringVar(&c.scenario, "scenario", "register", strings.Join(scenarios, ", "))
 	flag.StringVar(&c.base, "url", "http://127.0.0.1:8080", "server base URL (loopback only)")
 	flag.StringVar(&c.realm, "realm", "bench", "realm")
-	flag.StringVar(&c.client, "client", "bench-app", "client id (login: a client with direct access grants; client-credentials: a confidential client)")
-	flag.StringVar(&c.secret, "secret", "", "client secret (client-credentials)")
+	flag.StringVar(&c.client, "client", "bench-service", "confidential client (client-credentials, introspect)")
+	flag.StringVar(&c.secret, "secret", "bench-secret", "its secret")
+	flag.StringVar(&c.userClient, "user-client", "bench-app", "public client with direct access grants (login, refresh, userinfo, introspect)")
+	flag.StringVar(&c.adminClient, "admin-client", "bench-admin", "client whose service account holds create-users (admin-create)")
+	flag.StringVar(&c.adminSecret, "admin-secret", "bench-admin-secret", "its secret")
 	flag.StringVar(&c.password, "password", "Bench-password-1", "password of registered users")
 	flag.IntVar(&c.concurrency, "c", 4, "concurrent workers")
 	flag.IntVar(&c.count, "n", 1000, "requests in all (the run also stops at -d)")
@@ -74,6 +83,11 @@ func main() {
 		_ = json.NewEncoder(os.Stdout).Encode(res)
 		return
 	}
+	printResult(res)
+}
+
+// printResult prints one run as a line of the short table.
+func printResult(res *result) {
 	fmt.Printf("%-18s c=%-3d %6d req %6d ok %8.1f/s  p50 %7.1fms p90 %7.1fms p99 %7.1fms max %7.1fms",
 		res.Scenario, res.Concurrency, res.Requests, res.OK, res.PerSecond, res.P50ms, res.P90ms, res.P99ms, res.MaxMs)
 	if res.ServerCPU > 0 {
@@ -99,10 +113,21 @@ func checkLoopback(base string) error {
 }
 
 func run(c config) (*result, error) {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c.concurrency * 2}, Timeout: 60 * time.Second}
-	do, err := scenario(c, client)
+	if err := checkLoopback(c.base); err != nil {
+		return nil, err
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c.concurrency * 2, DisableCompression: true},
+		Timeout: 60 * time.Second}
+	defer client.CloseIdleConnections()
+	worker, err := scenario(c, client)
 	if err != nil {
 		return nil, err
+	}
+	dos := make([]requestFn, c.concurrency)
+	for w := range dos {
+		if dos[w], err = worker(w); err != nil {
+			return nil, err
+		}
 	}
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -115,6 +140,7 @@ func run(c config) (*result, error) {
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := 0; w < c.concurrency; w++ {
+		do := dos[w]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -129,8 +155,12 @@ func run(c config) (*result, error) {
 				mu.Lock()
 				lat = append(lat, d)
 				switch {
-				case err != nil:
+				case errors.Is(err, errInactive):
+					errs["inactive"]++
+				case err != nil && status == 0:
 					errs["transport"]++
+				case err != nil:
+					errs[fmt.Sprint(status, " undecodable")]++
 				case status >= 200 && status < 300:
 					ok++
 				default:

@@ -19,6 +19,6 @@ echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(go ver
 for c in 1 4 16; do
   "$tmp/load" -scenario register -url "http://127.0.0.1:$port" -realm bench -c $c -n "$n" -d 120s -pid $pid
 done
-"$tmp/load" -scenario login -url "http://127.0.0.1:$port" -realm bench -client bench-app -c 4 -n "$n" -d 120s -pid $pid
+"$tmp/load" -scenario login -url "http://127.0.0.1:$port" -realm bench -user-client bench-app -c 4 -n "$n" -d 120s -pid $pid
 "$tmp/load" -scenario client-credentials -url "http://127.0.0.1:$port" -realm bench -client bench-service \
   -secret bench-secret -c 4 -n $((n * 10)) -d 120s -pid $pid
