@@ -15,7 +15,7 @@ import (
 	"github.com/latchkey/latchkey/internal/model"
 )
 
-func newSet(t *testing.T, algs ...string) (*KeySet, []model.SigningKey) {
+func newSet(t testing.TB, algs ...string) (*KeySet, []model.SigningKey) {
 	t.Helper()
 	var keys []model.SigningKey
 	for _, a := range algs {
