@@ -169,6 +169,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
+	if a.cfg.PprofAddr != "" {
+		stopPprof, err := a.startPprof(a.cfg.PprofAddr)
+		if err != nil {
+			_ = ln.Close()
+			_ = a.store.Close()
+			return fmt.Errorf("--debug-pprof-addr: %w", err)
+		}
+		defer stopPprof()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))

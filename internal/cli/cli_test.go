@@ -78,6 +78,12 @@ func TestMalformedValues(t *testing.T) {
 		{"flag port", nil, []string{"start-dev", "--http-port", "x"}, []string{"http-port"}},
 		{"unknown flag", nil, []string{"start-dev", "--no-such-flag"}, []string{"no-such-flag"}},
 		{"log level", nil, []string{"start-dev", "--log-level", "loud"}, []string{"--log-level"}},
+		{"pprof on a public address", nil, []string{"start-dev", "--debug-pprof-addr", "0.0.0.0:6060"},
+			[]string{"--debug-pprof-addr (LATCHKEY_DEBUG_PPROF_ADDR): must be on loopback"}},
+		{"pprof without a port", map[string]string{"LATCHKEY_DEBUG_PPROF_ADDR": "127.0.0.1"}, []string{"start-dev"},
+			[]string{"--debug-pprof-addr (LATCHKEY_DEBUG_PPROF_ADDR): must be host:port"}},
+		{"pprof on a name", nil, []string{"start-dev", "--debug-pprof-addr", "example.com:6060"},
+			[]string{"must be on loopback"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

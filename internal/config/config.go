@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -64,6 +65,11 @@ type Config struct {
 	ReadTimeout       time.Duration
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
+
+	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its
+	// own loopback listener, never on the public port. "" (the default)
+	// serves no profiles.
+	PprofAddr string
 }
 
 // Default returns the defaults for mode.
@@ -177,6 +183,13 @@ func (c *Config) Validate() error {
 		{"http-write-timeout", c.WriteTimeout}, {"http-idle-timeout", c.IdleTimeout}} {
 		if d.v <= 0 {
 			add(d.opt, "must be positive")
+		}
+	}
+	if c.PprofAddr != "" {
+		if host, port, err := net.SplitHostPort(c.PprofAddr); err != nil || port == "" {
+			add("debug-pprof-addr", "must be host:port on loopback, e.g. 127.0.0.1:6060, got %q", c.PprofAddr)
+		} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			add("debug-pprof-addr", "must be on loopback (127.0.0.1, ::1 or localhost): profiles are not for the network, got %q", c.PprofAddr)
 		}
 	}
 	if len(ps) > 0 {
