@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -32,10 +31,9 @@ func scanAdminEvent(sc interface{ Scan(...any) error }) (model.AdminEvent, error
 		return e, err
 	}
 	e.Time = fromMillis(at)
-	if details != "" && details != "{}" {
-		if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
-			return e, fmt.Errorf("sqlstore: admin event %s: decoding details: %w", e.ID, err)
-		}
+	var err error
+	if e.Details, err = decodeDetails(details); err != nil {
+		return e, fmt.Errorf("sqlstore: admin event %s: %w", e.ID, err)
 	}
 	return e, nil
 }
@@ -46,13 +44,9 @@ func scanAdminEvent(sc interface{ Scan(...any) error }) (model.AdminEvent, error
 func (s *Store) AppendAdminEvent(ctx context.Context, e *model.AdminEvent) error {
 	ensureID(&e.ID)
 	ensureCreated(&e.Time)
-	details := "{}"
-	if len(e.Details) > 0 {
-		b, err := json.Marshal(e.Details)
-		if err != nil {
-			return err
-		}
-		details = string(b)
+	details, err := encodeDetails(e.Details)
+	if err != nil {
+		return err
 	}
 	return s.write(ctx, func(q querier) error {
 		_, err := q.ExecContext(ctx, `INSERT INTO admin_events (`+adminEventCols+`)

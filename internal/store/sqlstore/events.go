@@ -30,10 +30,9 @@ func scanEvent(sc interface{ Scan(...any) error }) (model.Event, error) {
 		return e, err
 	}
 	e.Time = fromMillis(at)
-	if details != "" && details != "{}" {
-		if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
-			return e, fmt.Errorf("sqlstore: event %s: decoding details: %w", e.ID, err)
-		}
+	var err error
+	if e.Details, err = decodeDetails(details); err != nil {
+		return e, fmt.Errorf("sqlstore: event %s: %w", e.ID, err)
 	}
 	return e, nil
 }
@@ -43,13 +42,9 @@ func scanEvent(sc interface{ Scan(...any) error }) (model.Event, error) {
 func (s *Store) AppendEvent(ctx context.Context, e *model.Event) error {
 	ensureID(&e.ID)
 	ensureCreated(&e.Time)
-	details := "{}"
-	if len(e.Details) > 0 {
-		b, err := json.Marshal(e.Details)
-		if err != nil {
-			return err
-		}
-		details = string(b)
+	details, err := encodeDetails(e.Details)
+	if err != nil {
+		return err
 	}
 	return s.write(ctx, func(q querier) error {
 		_, err := q.ExecContext(ctx, `INSERT INTO events (id, realm_id, time, type, client_id,
@@ -120,4 +115,26 @@ func (s *Store) DeleteEvents(ctx context.Context, realmID string, before time.Ti
 		return err
 	})
 	return int(n), err
+}
+
+// encodeDetails is an event's details as stored: a JSON object, "{}" when
+// there are none.
+func encodeDetails(d map[string]string) (string, error) {
+	if len(d) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(d)
+	return string(b), err
+}
+
+// decodeDetails reads encodeDetails' column back; none is a nil map.
+func decodeDetails(s string) (map[string]string, error) {
+	if s == "" || s == "{}" {
+		return nil, nil
+	}
+	var d map[string]string
+	if err := json.Unmarshal([]byte(s), &d); err != nil {
+		return nil, fmt.Errorf("decoding details: %w", err)
+	}
+	return d, nil
 }
