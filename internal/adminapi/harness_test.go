@@ -16,7 +16,7 @@ import (
 // JSON calls against a real server.
 
 // token gets an access token with the password grant.
-func token(t *testing.T, s *testenv.Server, realm, clientID, user, pass string) string {
+func token(t testing.TB, s *testenv.Server, realm, clientID, user, pass string) string {
 	t.Helper()
 	return tokenFor(t, s, realm, url.Values{"grant_type": {"password"}, "client_id": {clientID},
 		"username": {user}, "password": {pass}})
@@ -29,7 +29,7 @@ func serviceToken(t *testing.T, s *testenv.Server, realm, clientID, secret strin
 		"client_secret": {secret}})
 }
 
-func tokenFor(t *testing.T, s *testenv.Server, realm string, form url.Values) string {
+func tokenFor(t testing.TB, s *testenv.Server, realm string, form url.Values) string {
 	t.Helper()
 	resp, err := http.PostForm(s.URL+"/realms/"+realm+"/protocol/openid-connect/token", form)
 	if err != nil {
