@@ -48,7 +48,7 @@ func TestCORS(t *testing.T) {
 				t.Errorf("CORS headers for %s: %v", tc.origin, r.Header)
 			}
 			if tc.status == 200 {
-				c := claimsOf(t, r.str("access_token"))
+				c := testenv.Claims(t, r.str("access_token"))
 				if o, _ := c["allowed-origins"].([]any); !slices.Equal(o, []any{"https://app.test"}) {
 					t.Errorf("allowed-origins %v", c["allowed-origins"])
 				}
@@ -199,7 +199,7 @@ func TestSessionsAcrossProcesses(t *testing.T) {
 	if onTwo.Status != http.StatusOK || onTwo.str("session_state") != r.str("session_state") {
 		t.Fatalf("refresh on the other process: %d %s", onTwo.Status, onTwo.Raw)
 	}
-	if c := claimsOf(t, onTwo.str("access_token")); c["iss"] != "https://id.example.test/realms/demo" {
+	if c := testenv.Claims(t, onTwo.str("access_token")); c["iss"] != "https://id.example.test/realms/demo" {
 		t.Errorf("iss %v", c["iss"])
 	}
 	if u := userinfoGET(t, one, "demo", onTwo.str("access_token")); u.Status != http.StatusOK {

@@ -47,7 +47,7 @@ func newErrorFixture(t *testing.T) *errorFixture {
 
 	r := aliceLogin(t, s)
 	f.rt, f.at, f.idToken = r.str("refresh_token"), r.str("access_token"), r.str("id_token")
-	f.expiredRT = resign(t, s, "demo", "HS512", claimsOf(t, f.rt),
+	f.expiredRT = testenv.Resign(t, s, "demo", "HS512", testenv.Claims(t, f.rt),
 		map[string]any{"exp": time.Now().Add(-time.Second).Unix()})
 	f.otherRT = login(t, s, "demo", "client_id", "app", "username", "alice", "password", alicePW).str("refresh_token")
 
@@ -67,7 +67,7 @@ func newErrorFixture(t *testing.T) *errorFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.bobRT = resign(t, s, "demo", "HS512", claimsOf(t, f.rt), map[string]any{"sub": bob.ID})
+	f.bobRT = testenv.Resign(t, s, "demo", "HS512", testenv.Claims(t, f.rt), map[string]any{"sub": bob.ID})
 
 	// svc-gone loses its service-account user.
 	c, err := s.Store.GetClientByClientID(ctx(), demo.ID, "svc-gone")

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/latchkey/latchkey/internal/testenv"
 )
 
 var uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
@@ -81,7 +83,7 @@ func golden(t *testing.T, name string, v any, base string) {
 
 // jwtDoc is a token's header and claims, for a golden file.
 func jwtDoc(t *testing.T, token string) map[string]any {
-	h, c := jwtParts(t, token)
+	h, c := testenv.JWTParts(t, token)
 	return map[string]any{"header": h, "claims": c}
 }
 

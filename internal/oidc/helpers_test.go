@@ -2,7 +2,6 @@ package oidc_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -166,33 +165,6 @@ func refresh(t testing.TB, s *testenv.Server, realm, rt string, client ...string
 		f.Set("client_secret", client[1])
 	}
 	return postForm(t, oidcURL(s, realm, "token"), f)
-}
-
-// jwtParts decodes a compact JWT's header and claims without verifying.
-func jwtParts(t testing.TB, token string) (header, claims map[string]any) {
-	t.Helper()
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a compact JWS: %q", token)
-	}
-	dec := func(s string) map[string]any {
-		b, err := base64.RawURLEncoding.DecodeString(s)
-		if err != nil {
-			t.Fatalf("JWT part %q: %v", s, err)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("JWT part %s: %v", b, err)
-		}
-		return m
-	}
-	return dec(parts[0]), dec(parts[1])
-}
-
-func claimsOf(t testing.TB, token string) map[string]any {
-	t.Helper()
-	_, c := jwtParts(t, token)
-	return c
 }
 
 // wantOAuthError asserts an OAuth error answer.

@@ -21,7 +21,7 @@ import (
 func TestBootstrapAdminToken(t *testing.T) {
 	testenv.EachServer(t, func(t *testing.T, s *testenv.Server) {
 		r := login(t, s, "master", "client_id", "admin-cli", "username", testenv.AdminUser, "password", testenv.AdminPassword)
-		c := claimsOf(t, r.str("access_token"))
+		c := testenv.Claims(t, r.str("access_token"))
 		roles, _ := c["realm_access"].(map[string]any)["roles"].([]any)
 		if c["preferred_username"] != testenv.AdminUser || c["azp"] != "admin-cli" ||
 			c["iss"] != s.URL+"/realms/master" || !slices.Contains(roles, any("admin")) {
@@ -88,7 +88,7 @@ func TestImportedHashesLogIn(t *testing.T) {
 				}
 
 				r := login(t, s, "old", "client_id", "app", "username", u.name, "password", u.pw)
-				if claimsOf(t, r.str("access_token"))["preferred_username"] != u.name {
+				if testenv.Claims(t, r.str("access_token"))["preferred_username"] != u.name {
 					t.Errorf("token of %s: %s", u.name, r.Raw)
 				}
 				after := passwordData(t, s, user)

@@ -9,6 +9,8 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/latchkey/latchkey/internal/testenv"
 )
 
 // TestRelyingPartyLibraries drives a running server with go-oidc and
@@ -44,7 +46,7 @@ func TestRelyingPartyLibraries(t *testing.T) {
 			if tok.TokenType != "Bearer" || tok.RefreshToken == "" || tok.Expiry.IsZero() {
 				t.Errorf("token %+v", tok)
 			}
-			if h, _ := jwtParts(t, tok.AccessToken); h["alg"] != alg || h["typ"] != "JWT" || h["kid"] == "" {
+			if h, _ := testenv.JWTParts(t, tok.AccessToken); h["alg"] != alg || h["typ"] != "JWT" || h["kid"] == "" {
 				t.Errorf("access token header %v, want alg %s", h, alg)
 			}
 			rawID, _ := tok.Extra("id_token").(string)

@@ -65,20 +65,20 @@ func TestForgedTokens(t *testing.T) {
 			s := newRealm(t, alg, "")
 			r := aliceLogin(t, s)
 			at, rt := r.str("access_token"), r.str("refresh_token")
-			for name, tok := range forgeries(t, s, "demo", at) {
+			for name, tok := range testenv.Forgeries(t, s, "demo", at) {
 				t.Run("access/"+name, func(t *testing.T) {
 					wantOAuthError(t, userinfoGET(t, s, "demo", tok), 401, "invalid_token", "Token verification failed")
 					wantInactive(t, introspect(t, s, "demo", tok))
 				})
 			}
-			for name, tok := range forgeries(t, s, "demo", rt) {
+			for name, tok := range testenv.Forgeries(t, s, "demo", rt) {
 				t.Run("refresh/"+name, func(t *testing.T) {
 					wantOAuthError(t, refresh(t, s, "demo", tok, "confidential", appSecret), 400, "invalid_grant", "Invalid refresh token")
 					wantInactive(t, introspect(t, s, "demo", tok, "token_type_hint", "refresh_token"))
 				})
 			}
 			// Expired refresh tokens have their own answer.
-			expired := resign(t, s, "demo", "HS512", claimsOf(t, rt), map[string]any{"exp": 1})
+			expired := testenv.Resign(t, s, "demo", "HS512", testenv.Claims(t, rt), map[string]any{"exp": 1})
 			wantOAuthError(t, refresh(t, s, "demo", expired, "confidential", appSecret), 400, "invalid_grant", "Token is not active")
 			wantInactive(t, introspect(t, s, "demo", expired, "token_type_hint", "refresh_token"))
 			// The genuine ones still work.

@@ -1,6 +1,7 @@
-package oidc_test
+package testenv
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -8,21 +9,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/signing"
-	"github.com/latchkey/latchkey/internal/testenv"
 )
+
+// JWT helpers for tests that need tokens the server would never issue:
+// re-signed with changed claims, or forged in the ways an attacker would.
 
 // realmKeys is the realm's own key set, read from the store: tests sign
 // tokens with it to build ones the server would never issue (expired,
 // of another type) but that carry a valid signature.
-func realmKeys(t testing.TB, s *testenv.Server, realm string) *signing.KeySet {
+func realmKeys(t testing.TB, s *Server, realm string) *signing.KeySet {
 	t.Helper()
 	rl := s.Realm(realm)
-	keys, err := s.Store.ListKeys(ctx(), rl.ID)
+	keys, err := s.Store.ListKeys(context.Background(), rl.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,9 +37,9 @@ func realmKeys(t testing.TB, s *testenv.Server, realm string) *signing.KeySet {
 	return ks
 }
 
-// resign signs claims (a token's claims with changes applied) with the
+// Resign signs claims (a token's claims with changes applied) with the
 // realm's key for alg.
-func resign(t testing.TB, s *testenv.Server, realm, alg string, claims map[string]any, changes map[string]any) string {
+func Resign(t testing.TB, s *Server, realm, alg string, claims map[string]any, changes map[string]any) string {
 	t.Helper()
 	c := maps.Clone(claims)
 	for k, v := range changes {
@@ -56,9 +60,9 @@ func resign(t testing.TB, s *testenv.Server, realm, alg string, claims map[strin
 	return tok
 }
 
-// rawJWT assembles a compact JWS from a header, claims and a signature
+// RawJWT assembles a compact JWS from a header, claims and a signature
 // function of the signing input (nil: an empty signature).
-func rawJWT(t testing.TB, header, claims map[string]any, sign func([]byte) []byte) string {
+func RawJWT(t testing.TB, header, claims map[string]any, sign func([]byte) []byte) string {
 	t.Helper()
 	enc := func(v any) string {
 		b, err := json.Marshal(v)
@@ -75,11 +79,11 @@ func rawJWT(t testing.TB, header, claims map[string]any, sign func([]byte) []byt
 	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
-// forgeries of a genuine token: each must be refused wherever a token is
+// Forgeries of a genuine token: each must be refused wherever a token is
 // accepted.
-func forgeries(t testing.TB, s *testenv.Server, realm, genuine string) map[string]string {
+func Forgeries(t testing.TB, s *Server, realm, genuine string) map[string]string {
 	t.Helper()
-	header, claims := jwtParts(t, genuine)
+	header, claims := JWTParts(t, genuine)
 	out := map[string]string{}
 
 	// A key of the same type that the realm does not have.
@@ -97,25 +101,25 @@ func forgeries(t testing.TB, s *testenv.Server, realm, genuine string) map[strin
 	}
 	// The same kid, signed by the other key.
 	_, otherSig := splitSig(out["unknown key"])
-	out["realm kid, other key's signature"] = rawJWT(t, header, claims, func([]byte) []byte { return otherSig })
+	out["realm kid, other key's signature"] = RawJWT(t, header, claims, func([]byte) []byte { return otherSig })
 	// alg none, no signature.
 	h := maps.Clone(header)
 	h["alg"] = "none"
-	out["alg none"] = rawJWT(t, h, claims, nil)
+	out["alg none"] = RawJWT(t, h, claims, nil)
 	// Altered payload under the genuine signature.
 	altered := maps.Clone(claims)
 	altered["preferred_username"] = "mallory"
 	altered["exp"] = float64(time.Now().Add(time.Hour).Unix())
 	_, sig := splitSig(genuine)
-	out["altered payload"] = rawJWT(t, header, altered, func([]byte) []byte { return sig })
+	out["altered payload"] = RawJWT(t, header, altered, func([]byte) []byte { return sig })
 	// Expired, genuinely signed.
 	if header["alg"] != "HS512" {
-		out["expired"] = resign(t, s, realm, header["alg"].(string), claims,
+		out["expired"] = Resign(t, s, realm, header["alg"].(string), claims,
 			map[string]any{"exp": time.Now().Add(-time.Minute).Unix(), "iat": time.Now().Add(-time.Hour).Unix()})
 	}
 	// The RSA public key as an HMAC secret (the classic alg confusion).
 	rl := s.Realm(realm)
-	keys, err := s.Store.ListKeys(ctx(), rl.ID)
+	keys, err := s.Store.ListKeys(context.Background(), rl.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +135,7 @@ func forgeries(t testing.TB, s *testenv.Server, realm, genuine string) map[strin
 		for i, secret := range [][]byte{[]byte(pub), der, pemOf(der)} {
 			for _, alg := range []string{"HS256", "HS512"} {
 				h := map[string]any{"alg": alg, "typ": "JWT", "kid": k.ID}
-				tok := rawJWT(t, h, claims, func(in []byte) []byte {
+				tok := RawJWT(t, h, claims, func(in []byte) []byte {
 					m := hmac.New(sha256.New, secret)
 					if alg == "HS512" {
 						m = hmac.New(sha512.New, secret)
@@ -164,4 +168,32 @@ func splitSig(token string) (string, []byte) {
 		}
 	}
 	return token, nil
+}
+
+// JWTParts decodes a compact JWT's header and claims without verifying.
+func JWTParts(t testing.TB, token string) (header, claims map[string]any) {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a compact JWS: %q", token)
+	}
+	dec := func(s string) map[string]any {
+		b, err := base64.RawURLEncoding.DecodeString(s)
+		if err != nil {
+			t.Fatalf("JWT part %q: %v", s, err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("JWT part %s: %v", b, err)
+		}
+		return m
+	}
+	return dec(parts[0]), dec(parts[1])
+}
+
+// Claims is a compact JWT's claims, unverified.
+func Claims(t testing.TB, token string) map[string]any {
+	t.Helper()
+	_, c := JWTParts(t, token)
+	return c
 }
