@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzFormEndpoints: whatever form body and client credentials reach the
@@ -31,7 +32,7 @@ func FuzzFormEndpoints(f *testing.F) {
 	f.Add(uint8(0), "grant_type=client_credentials", "svc:"+svcSecret)
 	f.Add(uint8(1), "token=abc", "confidential:wrong")
 	f.Add(uint8(0), "grant_type=client_credentials", "svc%zz:x")
-	client := &http.Client{}
+	client := &http.Client{Timeout: 30 * time.Second}
 	f.Fuzz(func(t *testing.T, which uint8, body, basic string) {
 		ep := endpoints[int(which)%len(endpoints)]
 		req, err := http.NewRequest(http.MethodPost, oidcURL(s, "demo", ep), strings.NewReader(body))
