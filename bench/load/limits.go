@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -13,10 +12,12 @@ import (
 	"time"
 
 	"golang.org/x/crypto/argon2"
-	_ "modernc.org/sqlite" // the driver latchkey's SQLite store uses
 
 	"github.com/latchkey/latchkey/internal/model"
 	"github.com/latchkey/latchkey/internal/signing"
+	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/sqlite"
+	"github.com/latchkey/latchkey/internal/user"
 )
 
 // limit is the per-core cost of one operation that bounds a scenario,
@@ -71,8 +72,8 @@ func measureLimits(dir string, rounds int, roundTime time.Duration) ([]limit, er
 				return nil
 			}, nil
 		}},
-		{"SQLite insert: user + credential + role mapping (one transaction)", func() (func() error, error) {
-			return sqliteInsert(filepath.Join(dir, "limits.db"))
+		{"SQLite insert: user + credential + default role through the store (one transaction)", func() (func() error, error) {
+			return storeInsert(filepath.Join(dir, "limits.db"))
 		}},
 		{"RS256 sign", func() (func() error, error) { return signOp("RS256") }},
 		{"ES256 sign", func() (func() error, error) { return signOp("ES256") }},
@@ -135,53 +136,35 @@ func verifyOp(alg string) (func() error, error) {
 	return func() error { _, _, err := ks.Verify(tok, alg); return err }, nil
 }
 
-// sqliteInsert opens a SQLite file with latchkey's settings (WAL,
-// synchronous NORMAL, foreign keys, BEGIN IMMEDIATE) and inserts one user,
-// its password credential and one role mapping per transaction.
-func sqliteInsert(path string) (func() error, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"+
-		"&_pragma=foreign_keys(ON)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+// storeInsert opens latchkey's own SQLite store (its schema, pragmas and
+// single writer) and inserts one user with its password credential and
+// the realm's default role per transaction, through user.Insert: the
+// store work of a registration, without the hash.
+func storeInsert(path string) (func() error, error) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(1)
-	for _, q := range []string{
-		`CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, realm_id TEXT NOT NULL, username TEXT NOT NULL, email TEXT,
-			first_name TEXT, last_name TEXT, enabled INTEGER NOT NULL, created_at INTEGER NOT NULL, UNIQUE (realm_id, username))`,
-		`CREATE INDEX IF NOT EXISTS users_email ON users (realm_id, email)`,
-		`CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id),
-			type TEXT NOT NULL, secret_data TEXT NOT NULL, credential_data TEXT NOT NULL, created_at INTEGER NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS user_roles (user_id TEXT NOT NULL REFERENCES users(id), role_id TEXT NOT NULL,
-			PRIMARY KEY (user_id, role_id))`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			return nil, err
-		}
+	realm := &model.Realm{Name: "limits", Enabled: true}
+	if err := st.CreateRealm(ctx, realm); err != nil {
+		return nil, err
 	}
+	role := &model.Role{RealmID: realm.ID, Name: "default-roles-limits"}
+	if err := st.CreateRole(ctx, role); err != nil {
+		return nil, err
+	}
+	realm.DefaultRoleID = role.ID
 	n := 0
-	ctx := context.Background()
 	return func() error {
 		n++
-		id := fmt.Sprintf("%032x", n)
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		now := time.Now().UnixMilli()
-		if _, err := tx.Exec(`INSERT INTO users VALUES (?, 'realm', ?, ?, 'Bench', 'User', 1, ?)`,
-			id, "user"+id, "user"+id+"@bench.test", now); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`INSERT INTO credentials VALUES (?, ?, 'password', ?, ?, ?)`, "c"+id, id,
-			`{"value":"2ZsbnSs1RAMgpfOE1QTYsWhr0jtz/B8kN6mF0+ua6zk=","salt":"MDEyMzQ1Njc4OWFiY2RlZg==","additionalParameters":{}}`,
-			`{"hashIterations":5,"algorithm":"argon2","additionalParameters":{"hashLength":["32"],"memory":["7168"],"type":["id"],"version":["1.3"],"parallelism":["1"]}}`,
-			now); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`INSERT INTO user_roles VALUES (?, 'default-roles')`, id); err != nil {
-			return err
-		}
-		return tx.Commit()
+		u := &model.User{Username: fmt.Sprintf("user%d", n), Email: fmt.Sprintf("user%d@bench.test", n),
+			FirstName: "Bench", LastName: "User", Enabled: true}
+		cred := model.Credential{Type: "password",
+			SecretData:     `{"value":"2ZsbnSs1RAMgpfOE1QTYsWhr0jtz/B8kN6mF0+ua6zk=","salt":"MDEyMzQ1Njc4OWFiY2RlZg==","additionalParameters":{}}`,
+			CredentialData: `{"hashIterations":5,"algorithm":"argon2","additionalParameters":{"hashLength":["32"],"memory":["7168"],"type":["id"],"version":["1.3"],"parallelism":["1"]}}`}
+		return st.InTx(ctx, func(tx store.Store) error {
+			return user.Insert(ctx, tx, realm, u, []model.Credential{cred}, nil)
+		})
 	}, nil
 }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"encoding/xml"
 	"io"
 	"math"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/store/sqlite"
 )
 
 // fakeData is a report without measuring anything.
@@ -88,5 +91,37 @@ func TestCheckLoopback(t *testing.T) {
 		if err := checkLoopback(u); (err == nil) != ok {
 			t.Errorf("checkLoopback(%s) = %v", u, err)
 		}
+	}
+}
+
+// The store-insert limit goes through the real store: every call adds a
+// user with a credential and the default role, and none collides.
+func TestStoreInsertWritesRealUsers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "limits.db")
+	insert, err := storeInsert(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := insert(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	realm, err := st.GetRealmByName(context.Background(), "limits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.GetUserByUsername(context.Background(), realm.ID, "user3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := st.ListCredentials(context.Background(), u.ID)
+	if err != nil || len(creds) != 1 {
+		t.Fatalf("credentials of user3: %v, %v", creds, err)
 	}
 }

@@ -114,9 +114,9 @@ func md(b *strings.Builder, d *reportData, svgRel string) {
 	w("\nCosts are CPU time (getrusage), as the server's figures are, so a neighbour taking the core " +
 		"inflates neither; the wall-clock column shows how busy the machine was (wall ≫ CPU = waiting for a core). " +
 		"The hash is `golang.org/x/crypto/argon2` at the realm's parameters; signatures and verifications go through " +
-		"`internal/signing` (`KeySet.Sign`/`Verify`) on an ~800-byte access token; the insert is one SQLite " +
-		"transaction (modernc, WAL, synchronous NORMAL, BEGIN IMMEDIATE) of a user row, a credential row and a role " +
-		"mapping with a schema reduced to those three tables, so it is a floor for the store's real insert.\n\n")
+		"`internal/signing` (`KeySet.Sign`/`Verify`) on an ~800-byte access token; the insert is " +
+		"latchkey's own SQLite store (`internal/store/sqlite`, its full schema, WAL, one writer) running `user.Insert` " +
+		"in one transaction: a user, a password credential and the realm's default role, the store work of a registration.\n\n")
 
 	w("### Start-up and memory\n\n| GOMAXPROCS | ready, empty data dir (median, min..max) | ready, existing data dir | idle RSS | RSS after importing the bench realm |\n|---:|---:|---:|---:|---:|\n")
 	for _, pr := range d.Procs {
