@@ -26,6 +26,7 @@ import (
 	"github.com/latchkey/latchkey/internal/registration"
 	"github.com/latchkey/latchkey/internal/signing"
 	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/cache"
 	"github.com/latchkey/latchkey/internal/store/postgres"
 	"github.com/latchkey/latchkey/internal/store/sqlite"
 	"github.com/latchkey/latchkey/internal/verify"
@@ -60,6 +61,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		o.ObserveErrors(a.metrics.StoreError)
 	}
 	a.keys = &signing.Keys{Store: st}
+	if cfg.CacheTTL > 0 {
+		st = a.withCache(st)
+		a.store = st
+	}
 	a.passwords = &password.Service{
 		Store:         st,
 		Hasher:        credential.NewHasher(0, a.metrics),
@@ -77,6 +82,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.handler = a.routes()
 	return a, nil
+}
+
+// withCache puts the in-memory cache in front of st; on PostgreSQL the
+// processes sharing the database tell each other what they changed.
+func (a *App) withCache(st store.Store) store.Store {
+	opts := cache.Options{TTL: a.cfg.CacheTTL, OnDrop: a.keys.Drop}
+	var n *cache.PostgresNotifier
+	if a.cfg.DB == config.DBPostgres {
+		n = cache.NewPostgresNotifier(a.cfg.DBURL, a.log)
+		opts.Notifier = n
+	}
+	cs := cache.New(st, opts, a.log)
+	if n != nil {
+		n.Start(cs)
+		cs.OnClose(n.Close)
+	}
+	return cs
 }
 
 func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {

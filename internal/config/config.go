@@ -66,6 +66,13 @@ type Config struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 
+	// CacheTTL is how long the in-memory cache of realms, clients, roles
+	// and role mappings serves an entry before reading it again; 0 turns
+	// the cache off. Writes drop what they change at once, in every
+	// process (PostgreSQL LISTEN/NOTIFY), so the TTL only bounds what a
+	// lost notification could leave stale.
+	CacheTTL time.Duration
+
 	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its
 	// own loopback listener, never on the public port. "" (the default)
 	// serves no profiles.
@@ -83,6 +90,7 @@ func Default(mode Mode) Config {
 		LogLevel:               "info",
 		LogFormat:              "text",
 		ShutdownTimeout:        10 * time.Second,
+		CacheTTL:               30 * time.Second,
 		ReadHeaderTimeout:      10 * time.Second,
 		ReadTimeout:            30 * time.Second,
 		WriteTimeout:           60 * time.Second,
@@ -172,6 +180,9 @@ func (c *Config) Validate() error {
 	case "text", "json":
 	default:
 		add("log-format", "must be text or json, got %q", c.LogFormat)
+	}
+	if c.CacheTTL < 0 {
+		add("cache-ttl", "must not be negative (0 turns the cache off), got %s", c.CacheTTL)
 	}
 	if c.ShutdownTimeout <= 0 {
 		add("shutdown-timeout", "must be positive")

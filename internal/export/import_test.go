@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/export"
 	"github.com/latchkey/latchkey/internal/realm"
 	"github.com/latchkey/latchkey/internal/realmimport"
@@ -187,7 +188,11 @@ func TestImportOverride(t *testing.T) {
 		d := newDB(t)
 		dir := bigExport(t, 2, false)
 		mustRun(t, withArgs(d, "import", "--dir", dir, "--bootstrap-admin-password", "pw")...)
-		srv := testenv.NewServer(t, d.opt)
+		// The server only inspects the database between imports, which run
+		// in other processes while it is open; docs/import-export.md asks
+		// for servers to be stopped during an import, and a server's cache
+		// would not see it on SQLite. So this one runs without a cache.
+		srv := testenv.NewServer(t, d.opt, func(c *config.Config) { c.CacheTTL = 0 })
 		ctx := context.Background()
 		r := srv.Realm("big")
 		u, _ := srv.Store.GetUserByUsername(ctx, r.ID, "user-000")

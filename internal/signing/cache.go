@@ -88,6 +88,18 @@ func (c *Keys) Invalidate(realmID string) {
 	c.mu.Unlock()
 }
 
+// Drop drops a realm's cached set, or every set when realmID is "" (the
+// store cache's drops, which come from other processes too).
+func (c *Keys) Drop(realmID string) {
+	if realmID != "" {
+		c.Invalidate(realmID)
+		return
+	}
+	c.mu.Lock()
+	clear(c.sets)
+	c.mu.Unlock()
+}
+
 // Verify checks token against the realm's keys, reloading them once when
 // the token names an unknown key.
 func (c *Keys) Verify(ctx context.Context, realmID, token string, algs ...string) ([]byte, string, error) {
