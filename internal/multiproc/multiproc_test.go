@@ -113,6 +113,16 @@ func wantStatus(r reply, status int, oauthError string) error {
 }
 
 func testUsers(t *testing.T, c *cluster) {
+	// Before: B and C refuse the user that does not exist yet (so that a
+	// cache of "no such user" would be filled), A the other one.
+	for _, try := range []struct {
+		p        *proc
+		username string
+	}{{c.b, "reg-on-a"}, {c.c, "reg-on-a"}, {c.a, "made-on-b"}} {
+		if r := try.p.login(t, "shop", app, try.username, userPassword); r.status == http.StatusOK {
+			t.Fatalf("%s logs in %s before the user exists: %v", try.p.name, try.username, r)
+		}
+	}
 	reg := c.a.register(t, "shop", map[string]any{"username": "reg-on-a", "email": "reg-on-a@shop.test",
 		"firstName": "Reg", "lastName": "OnA", "password": userPassword})
 	if reg.status != http.StatusCreated || reg.str("id") == "" {
