@@ -87,6 +87,7 @@ func TestSeveralProcessesOnOnePostgres(t *testing.T) {
 	t.Run("registration disabled", func(t *testing.T) { testRegistrationDisabled(t, c) })
 	t.Run("logout-all", func(t *testing.T) { testLogoutAll(t, c) })
 	t.Run("rate limits are per process", func(t *testing.T) { testRateLimits(t, c) })
+	t.Run("realm re-created with new keys", func(t *testing.T) { testKeysReplaced(t, c) })
 
 	delaysMu.Lock()
 	defer delaysMu.Unlock()
