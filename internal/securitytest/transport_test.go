@@ -150,11 +150,11 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	})
 }
 
-// 500 idle connections, half of them after one request, half before any,
+// 2,000 idle connections, half of them after one request, half before any,
 // do not keep the server from answering a new client.
 func TestManyIdleConnections(t *testing.T) {
 	s := startServer(t)
-	const n = 500
+	const n = 2000
 	conns := make([]net.Conn, 0, n)
 	defer func() {
 		for _, c := range conns {
