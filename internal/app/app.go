@@ -28,6 +28,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/cache"
 	"github.com/latchkey/latchkey/internal/store/postgres"
+	"github.com/latchkey/latchkey/internal/store/sealed"
 	"github.com/latchkey/latchkey/internal/store/sqlite"
 	"github.com/latchkey/latchkey/internal/verify"
 )
@@ -60,6 +61,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if o, ok := st.(interface{ ObserveErrors(func(kind string)) }); ok {
 		o.ObserveErrors(a.metrics.StoreError)
 	}
+	if st, err = a.withSealing(ctx, st); err != nil {
+		_ = a.store.Close()
+		return nil, err
+	}
+	a.store = st
 	a.keys = &signing.Keys{Store: st}
 	if cfg.CacheTTL > 0 {
 		st = a.withCache(st)
@@ -82,6 +88,47 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.handler = a.routes()
 	return a, nil
+}
+
+// withSealing seals client secrets and SMTP passwords at rest with the
+// configured key (on SQLite, a key file made in the data directory), after
+// sealing what is still in clear and checking that the key opens what is
+// sealed. On PostgreSQL without a key it leaves them in clear, and refuses
+// to start on a database that holds sealed values.
+func (a *App) withSealing(ctx context.Context, st store.Store) (store.Store, error) {
+	path, create := a.cfg.SecretsKeyFile, false
+	if path == "" {
+		if a.cfg.DB == config.DBPostgres {
+			if err := sealed.CheckNone(ctx, st); err != nil {
+				return nil, err
+			}
+			if a.cfg.Mode == config.Prod {
+				a.log.Warn("client secrets and SMTP passwords are stored in clear in the database: " +
+					"give every process the same --secrets-key-file to encrypt them")
+			}
+			return st, nil
+		}
+		if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		path, create = filepath.Join(a.cfg.DataDir, "secrets.key"), true
+	}
+	key, err := sealed.LoadKeyFile(path, create)
+	if err != nil {
+		return nil, fmt.Errorf("secrets key: %w", err)
+	}
+	ss, err := sealed.New(st, key)
+	if err != nil {
+		return nil, err
+	}
+	n, err := ss.SealAll(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("secrets key %s: %w", path, err)
+	}
+	if n > 0 {
+		a.log.Info("encrypted secrets stored in clear", "count", n)
+	}
+	return ss, nil
 }
 
 // withCache puts the in-memory cache in front of st; on PostgreSQL the

@@ -10,6 +10,7 @@ import (
 	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/realm"
+	"github.com/latchkey/latchkey/internal/signing"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -26,6 +27,17 @@ func OpenOffline(ctx context.Context, cfg config.Config, log *slog.Logger) (*Off
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
+	}
+	// The same layers as the server's: secrets sealed with the same key,
+	// and, on PostgreSQL, running servers told of every change.
+	a := &App{cfg: cfg, log: log, store: st}
+	if st, err = a.withSealing(ctx, st); err != nil {
+		_ = a.store.Close()
+		return nil, err
+	}
+	a.keys = &signing.Keys{Store: st}
+	if cfg.CacheTTL > 0 {
+		st = a.withCache(st)
 	}
 	passwords := &password.Service{
 		Store:         st,

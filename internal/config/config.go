@@ -66,6 +66,13 @@ type Config struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 
+	// SecretsKeyFile holds the key (32 bytes, base64) that seals client
+	// secrets and SMTP passwords in the database. "" means
+	// <data-dir>/secrets.key, made on first start, on SQLite; on
+	// PostgreSQL, where every process needs the same key, "" leaves them
+	// in clear (with a warning at start).
+	SecretsKeyFile string
+
 	// CacheTTL is how long the in-memory cache of realms, clients, roles
 	// and role mappings serves an entry before reading it again; 0 turns
 	// the cache off. Writes drop what they change at once, in every
