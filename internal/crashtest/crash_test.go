@@ -40,7 +40,7 @@ func TestCrashSafety(t *testing.T) {
 	})
 }
 
-// config is one backend's run.
+// crashConfig is one backend's run.
 type crashConfig struct {
 	db, dbURL string
 	kills     int

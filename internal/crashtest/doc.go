@@ -7,6 +7,8 @@
 // lost, nothing was created twice or half, and every verification mail was
 // sent. The package has no code of its own: everything is in its tests.
 //
-// LATCHKEY_CRASH_KILLS sets the number of kills per backend (default 3);
+// LATCHKEY_CRASH_KILLS sets the number of kills per backend (default 4)
+// and waits out the mail leases of killed runs; LATCHKEY_CRASH_SEED replays
+// a run's choices;
 // see docs/RELIABILITY.md, "Crash safety".
 package crashtest
