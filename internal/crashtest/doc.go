@@ -9,6 +9,5 @@
 //
 // LATCHKEY_CRASH_KILLS sets the number of kills per backend (default 4)
 // and waits out the mail leases of killed runs; LATCHKEY_CRASH_SEED replays
-// a run's choices;
-// see docs/RELIABILITY.md, "Crash safety".
+// a run's choices. See docs/RELIABILITY.md, "Crash safety".
 package crashtest
