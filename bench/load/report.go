@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -28,6 +29,9 @@ type reportData struct {
 	Finished  time.Time     `json:"finished"`
 	LoadStart string        `json:"loadAverageAtStart"`
 	LoadEnd   string        `json:"loadAverageAtEnd"`
+	// Scale is the seeded-realm runs: admin search, RSS and database size
+	// at each seed size, registration there against the empty realm.
+	Scale []*scaleBackend `json:"scale,omitempty"`
 }
 
 type machine struct {
@@ -62,6 +66,11 @@ func reportMain(args []string) int {
 	quick := fs.Bool("quick", false, "short runs (1.5 s per level, shorter limit rounds)")
 	procsFlag := fs.String("procs", "1,2", "GOMAXPROCS values of the server runs")
 	from := fs.String("from", "", "re-render the report from a report.json instead of measuring")
+	usersFlag := fs.String("users", "", "seed sizes of the admin-search realm, ascending (default 100000,1000000; -quick 20000)")
+	pgURL := fs.String("postgres", os.Getenv("LATCHKEY_TEST_POSTGRES_URL"), "PostgreSQL URL: also run on PostgreSQL, in a fresh schema dropped afterwards (default $LATCHKEY_TEST_POSTGRES_URL)")
+	pgUsers := fs.Int("pg-users", 0, "seed size of the PostgreSQL admin-search realm (default 100000; -quick 20000; 0 with -postgres none: skip)")
+	sections := fs.String("sections", "main,scale,owasp,keys,postgres", "parts to measure (all by default; fewer for trying the command out): "+
+		"main (scenarios per GOMAXPROCS), scale (seeded realm), owasp, keys (ES256/EdDSA), postgres")
 	_ = fs.Parse(args)
 	svgDir := filepath.Join(filepath.Dir(*out), "bench")
 	if *from != "" {
@@ -92,7 +101,31 @@ func reportMain(args []string) int {
 		}
 		procs = append(procs, n)
 	}
-	d, err := runReport(*quick, procs)
+	o := reportOptions{quick: *quick, procs: procs, pgURL: *pgURL, pgUsers: *pgUsers, sections: map[string]bool{}}
+	for _, s := range strings.Split(*sections, ",") {
+		o.sections[strings.TrimSpace(s)] = true
+	}
+	if *usersFlag == "" {
+		*usersFlag = "100000,1000000"
+		if *quick {
+			*usersFlag = "20000"
+		}
+	}
+	if o.pgUsers == 0 {
+		o.pgUsers = 100000
+		if *quick {
+			o.pgUsers = 20000
+		}
+	}
+	for _, u := range strings.Split(*usersFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(u))
+		if err != nil || n < 1 || (len(o.users) > 0 && n <= o.users[len(o.users)-1]) {
+			fmt.Fprintln(os.Stderr, "report: bad -users (ascending positive sizes)", *usersFlag)
+			return 2
+		}
+		o.users = append(o.users, n)
+	}
+	d, err := runReport(o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		return 1
@@ -105,7 +138,19 @@ func reportMain(args []string) int {
 	return 0
 }
 
-func runReport(quick bool, procs []int) (*reportData, error) {
+// reportOptions are the report's flags.
+type reportOptions struct {
+	quick   bool
+	procs   []int
+	users   []int  // admin-search seed sizes, ascending
+	pgURL   string // "" = no PostgreSQL runs
+	pgUsers int
+	// sections are the parts to measure (the limits always are).
+	sections map[string]bool
+}
+
+func runReport(o reportOptions) (*reportData, error) {
+	quick, procs := o.quick, o.procs
 	d := &reportData{Machine: machineInfo(), Quick: quick, Started: time.Now().UTC(), LoadStart: loadavg()}
 	perLevel, rounds, roundTime, starts := 5*time.Second, 5, time.Second, 5
 	if quick {
@@ -124,7 +169,15 @@ func runReport(quick bool, procs []int) (*reportData, error) {
 	if d.Limits, err = measureLimits(tmp, rounds, roundTime); err != nil {
 		return nil, err
 	}
+	realms := filepath.Join(tmp, "realms")
+	if err := writeRealms(realms); err != nil {
+		return nil, err
+	}
+	top := slices.Max(procs)
 	for _, p := range procs {
+		if !o.sections["main"] {
+			break
+		}
 		pr := procsResult{GOMAXPROCS: p}
 		// Start-up: on an empty data dir (keys generated, schema created),
 		// then again on the data dir the last start left behind.
@@ -150,7 +203,7 @@ func runReport(quick bool, procs []int) (*reportData, error) {
 			}
 			s.stop()
 		}
-		s, err := startServer(bin, filepath.Join(tmp, fmt.Sprintf("load-%d", p)), realmFile, p)
+		s, err := startServer(bin, filepath.Join(tmp, fmt.Sprintf("load-%d", p)), realms, p)
 		if err != nil {
 			return nil, err
 		}
@@ -173,6 +226,15 @@ func runReport(quick bool, procs []int) (*reportData, error) {
 		}
 		s.stop()
 		d.Procs = append(d.Procs, pr)
+	}
+	ctx := context.Background()
+	if o.sections["scale"] {
+		sc, err := runScale(ctx, scaleRun{bin: bin, dir: filepath.Join(tmp, "scale-sqlite"), realms: realms, backend: "sqlite",
+			sizes: o.users, procs: top, searchC: 4, perLevel: perLevel})
+		if err != nil {
+			return nil, err
+		}
+		d.Scale = append(d.Scale, sc)
 	}
 	d.Finished, d.LoadEnd = time.Now().UTC(), loadavg()
 	return d, nil

@@ -158,6 +158,7 @@ func md(b *strings.Builder, d *reportData, svgRel string) {
 		"logins, PostgreSQL), not measurements on this machine: they set the scale, not a like-for-like comparison.\n\n")
 
 	targets(b, d)
+	mdScale(b, d)
 	w("### Plots\n\nThroughput (ok/s, wall clock) and p99 latency against concurrency, one line per GOMAXPROCS; the dashed " +
 		"lines are the limit × GOMAXPROCS (argon2id scales about 1.95× to 2 cores at these parameters, so the 2-core " +
 		"hash line is slightly optimistic).\n\n")
