@@ -120,6 +120,9 @@ func serverCommand(ctx context.Context, mode config.Mode, env Env, stderr io.Wri
 	f.DurationVar(&cfg.ReadTimeout, "http-read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	f.DurationVar(&cfg.WriteTimeout, "http-write-timeout", cfg.WriteTimeout, "how long writing a response may take, from the end of the request's headers")
 	f.DurationVar(&cfg.IdleTimeout, "http-idle-timeout", cfg.IdleTimeout, "how long an idle keep-alive connection stays open")
+	f.IntVar(&cfg.Argon2MemoryKiB, "argon2-memory", cfg.Argon2MemoryKiB, "argon2id memory of new password hashes in KiB (default 7168, Keycloak's; OWASP: 19456)")
+	f.IntVar(&cfg.Argon2Iterations, "argon2-iterations", cfg.Argon2Iterations, "argon2id iterations of new password hashes (default 5; a realm's hashIterations policy replaces it)")
+	f.IntVar(&cfg.Argon2Parallelism, "argon2-parallelism", cfg.Argon2Parallelism, "argon2id lanes of new password hashes (default 1)")
 	f.StringVar(&cfg.PprofAddr, "debug-pprof-addr", cfg.PprofAddr, "serve Go's profiler (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := applyEnv(cmd.Flags(), env); err != nil {
