@@ -32,6 +32,14 @@ type reportData struct {
 	// Scale is the seeded-realm runs: admin search, RSS and database size
 	// at each seed size, registration there against the empty realm.
 	Scale []*scaleBackend `json:"scale,omitempty"`
+	// OWASP is registration at OWASP's argon2id parameters, one run per
+	// GOMAXPROCS (scenario register-owasp).
+	OWASP []*result `json:"owasp,omitempty"`
+	// Keys is client_credentials on realms signing with ES256 and EdDSA
+	// (scenarios client-credentials/ES256, .../EdDSA).
+	Keys []*result `json:"keys,omitempty"`
+	// Postgres is the runs with the server on PostgreSQL.
+	Postgres *pgReport `json:"postgres,omitempty"`
 }
 
 type machine struct {
@@ -236,6 +244,21 @@ func runReport(o reportOptions) (*reportData, error) {
 		}
 		d.Scale = append(d.Scale, sc)
 	}
+	if o.sections["owasp"] {
+		if d.OWASP, err = runOWASP(bin, tmp, realms, procs, 2*perLevel); err != nil {
+			return nil, err
+		}
+	}
+	if o.sections["postgres"] && o.pgURL != "" {
+		if d.Postgres, err = runPostgres(ctx, bin, tmp, realms, o.pgURL, top, perLevel, o.pgUsers); err != nil {
+			return nil, err
+		}
+	}
+	if o.sections["keys"] {
+		if d.Keys, err = runKeys(bin, tmp, realms, procs, perLevel); err != nil {
+			return nil, err
+		}
+	}
 	d.Finished, d.LoadEnd = time.Now().UTC(), loadavg()
 	return d, nil
 }
@@ -291,17 +314,23 @@ func limitFor(sc string, ls []limit) (perCore float64, parts string) {
 	for _, l := range ls {
 		us[strings.Fields(l.Name)[0]+" "+strings.Fields(l.Name)[1]] = l.Micros
 	}
-	hash, insert := us["argon2id m=7168"], us["SQLite insert:"]
+	hash, insert, owasp := us["argon2id m=7168"], us["SQLite insert:"], us["argon2id m=19456"]
 	var sum float64
 	switch sc {
 	case "register":
 		sum, parts = hash+insert, "one argon2id hash + one insert"
+	case "register-owasp":
+		sum, parts = owasp+insert, "one argon2id hash at OWASP's parameters + one insert"
 	case "admin-create":
 		sum, parts = hash+insert+us["RS256 verify"], "one hash + one insert + one RS256 verify (admin token)"
 	case "login":
 		sum, parts = hash+us["RS256 sign"]+us["HS512 sign"], "one hash + one RS256 sign + one HS512 sign (refresh token)"
 	case "client-credentials":
 		sum, parts = us["RS256 sign"], "one RS256 sign"
+	case "client-credentials/ES256":
+		sum, parts = us["ES256 sign"], "one ES256 sign"
+	case "client-credentials/EdDSA":
+		sum, parts = us["EdDSA sign"], "one EdDSA sign"
 	case "refresh":
 		sum, parts = us["HS512 verify"]+us["RS256 sign"]+us["HS512 sign"], "one HS512 verify + one RS256 sign + one HS512 sign"
 	case "userinfo", "introspect":
