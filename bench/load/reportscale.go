@@ -10,7 +10,8 @@ import (
 // mdScale writes the seeded-realm sections: admin search per query kind,
 // then memory, database size and registration at each size.
 func mdScale(b *strings.Builder, d *reportData) {
-	if len(d.Scale) == 0 {
+	scales := d.scales()
+	if len(scales) == 0 {
 		return
 	}
 	w := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
@@ -28,7 +29,7 @@ func mdScale(b *strings.Builder, d *reportData) {
 	}
 	w("\n| backend | users | query | c | requests | ok/s | p50 ms | p90 ms | p99 ms | max ms | errors | server CPU-s |\n")
 	w("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|\n")
-	for _, sb := range d.Scale {
+	for _, sb := range scales {
 		for _, st := range sb.Steps {
 			for _, r := range st.Search {
 				w("| %s | %s | %s | %d | %d | %s | %.1f | %.1f | %.1f | %.1f | %s | %.2f |\n", sb.Backend, count(st.Users),
@@ -39,13 +40,13 @@ func mdScale(b *strings.Builder, d *reportData) {
 	}
 	w("\nEach kind runs for %.1f s with a closed loop per worker at GOMAXPROCS=%d; a request still running at the "+
 		"end is waited for, so a kind slower than the level has few requests and its percentiles are coarse.\n\n",
-		d.PerLevel, d.Scale[0].GOMAXPROCS)
+		d.PerLevel, scales[0].GOMAXPROCS)
 
 	w("### Memory, database size and registration at scale\n\n")
 	w("| backend | users | seeding | database | per user | ready | RSS idle | RSS peak (search) | RSS steady | " +
 		"register ok per CPU-s | on the empty realm | ratio | within 10 %% |\n")
 	w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
-	for _, sb := range d.Scale {
+	for _, sb := range scales {
 		empty := 0.0
 		if sb.RegisterEmpty != nil {
 			empty = sb.RegisterEmpty.PerCPUSecond
@@ -99,4 +100,13 @@ func perUser(bytes int64, users int) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.0f B", float64(bytes)/float64(users))
+}
+
+// scales is every seeded-realm run: SQLite's, then PostgreSQL's.
+func (d *reportData) scales() []*scaleBackend {
+	out := append([]*scaleBackend(nil), d.Scale...)
+	if d.Postgres != nil && d.Postgres.Scale != nil {
+		out = append(out, d.Postgres.Scale)
+	}
+	return out
 }
