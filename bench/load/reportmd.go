@@ -15,7 +15,6 @@ const (
 	endMark   = "<!-- report:end -->"
 )
 
-
 // writeReport writes the SVG plots and report.json under svgDir and the
 // report region of out.
 func writeReport(d *reportData, out, svgDir string) error {
