@@ -43,9 +43,9 @@ func runOWASP(bin, tmp, realms string, procs []int, d time.Duration) ([]*result,
 // keyRealms are the realms of writeRealms that sign with other keys.
 var keyRealms = []struct{ realm, alg string }{{"bench-es256", "ES256"}, {"bench-eddsa", "EdDSA"}}
 
-// runKeys runs client_credentials on the ES256 and EdDSA realms at
-// concurrency 1, 4 and 16, once per GOMAXPROCS.
-func runKeys(bin, tmp, realms string, procs []int, d time.Duration) ([]*result, error) {
+// runKeys runs client_credentials on the ES256 and EdDSA realms at each
+// of levels, once per GOMAXPROCS.
+func runKeys(bin, tmp, realms string, procs, levels []int, d time.Duration) ([]*result, error) {
 	var out []*result
 	for _, p := range procs {
 		s, err := startServer(bin, filepath.Join(tmp, fmt.Sprintf("keys-%d", p)), realms, p)
@@ -53,7 +53,7 @@ func runKeys(bin, tmp, realms string, procs []int, d time.Duration) ([]*result, 
 			return nil, err
 		}
 		for _, k := range keyRealms {
-			for _, c := range levels("client-credentials") {
+			for _, c := range levels {
 				cfg := benchLoad(s, "client-credentials", c, d)
 				cfg.realm = k.realm
 				res, err := run(cfg)

@@ -255,7 +255,11 @@ func runReport(o reportOptions) (*reportData, error) {
 		}
 	}
 	if o.sections["keys"] {
-		if d.Keys, err = runKeys(bin, tmp, realms, procs, perLevel); err != nil {
+		lv := levels("client-credentials")
+		if quick {
+			lv = []int{4}
+		}
+		if d.Keys, err = runKeys(bin, tmp, realms, procs, lv, perLevel); err != nil {
 			return nil, err
 		}
 	}
