@@ -24,6 +24,15 @@ type config struct {
 	duration                                        time.Duration
 	pid                                             int
 	jsonOut                                         bool
+	// searchKind and seeded choose the admin-search query (searchKinds)
+	// and how many users were seeded into the realm (seedPersonAt).
+	searchKind string
+	seeded     int
+	// extraPIDs and extraBases are further server processes: their CPU
+	// and RSS add to pid's, and worker w sends to base w mod n (pid's
+	// base first): a round-robin over the processes.
+	extraPIDs  []int
+	extraBases []string
 }
 
 // result is one run's figures.
@@ -43,6 +52,14 @@ type result struct {
 	ServerCPU     float64        `json:"serverCpuSeconds,omitempty"`
 	PerCPUSecond  float64        `json:"okPerServerCpuSecond,omitempty"`
 	ServerPeakRSS int64          `json:"serverPeakRssBytes,omitempty"`
+	// Servers is how many server processes shared the load.
+	Servers int `json:"servers,omitempty"`
+	// GeneratorCPU is this load generator's CPU seconds during the run;
+	// MachineCPU is the whole machine's busy CPU seconds (/proc/stat), so
+	// MachineCPU - ServerCPU - GeneratorCPU is the database and the
+	// neighbours.
+	GeneratorCPU float64 `json:"generatorCpuSeconds,omitempty"`
+	MachineCPU   float64 `json:"machineCpuSeconds,omitempty"`
 }
 
 func main() {
@@ -69,6 +86,8 @@ func main() {
 	flag.DurationVar(&c.duration, "d", 60*time.Second, "longest run")
 	flag.IntVar(&c.pid, "pid", 0, "server process id, to read its CPU time and RSS from /proc")
 	flag.BoolVar(&c.jsonOut, "json", false, "print JSON instead of a table")
+	flag.StringVar(&c.searchKind, "kind", "prefix", "admin-search query: "+strings.Join(searchKinds, ", "))
+	flag.IntVar(&c.seeded, "seeded", 0, "admin-search: users seeded into the realm by the report's seeder")
 	flag.Parse()
 	if err := checkLoopback(c.base); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
@@ -119,24 +138,35 @@ func run(c config) (*result, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c.concurrency * 2, DisableCompression: true},
 		Timeout: 60 * time.Second}
 	defer client.CloseIdleConnections()
-	worker, err := scenario(c, client)
-	if err != nil {
-		return nil, err
+	var workers []func(int) (requestFn, error)
+	for _, base := range append([]string{c.base}, c.extraBases...) {
+		if err := checkLoopback(base); err != nil {
+			return nil, err
+		}
+		cb := c
+		cb.base = base
+		worker, err := scenario(cb, client)
+		if err != nil {
+			return nil, err
+		}
+		workers = append(workers, worker)
 	}
 	dos := make([]requestFn, c.concurrency)
 	for w := range dos {
-		if dos[w], err = worker(w); err != nil {
+		var err error
+		if dos[w], err = workers[w%len(workers)](w); err != nil {
 			return nil, err
 		}
 	}
+	pids := append([]int{c.pid}, c.extraPIDs...)
 	var next atomic.Int64
 	var mu sync.Mutex
 	lat := make([]time.Duration, 0, c.count)
 	errs := map[string]int{}
 	ok := 0
 	deadline := time.Now().Add(c.duration)
-	cpu0 := procCPU(c.pid)
-	stopRSS := watchRSS(c.pid)
+	cpu0, gen0, mach0 := procsCPU(pids), cpuTime(), machineCPU()
+	stopRSS := watchRSS(pids)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := 0; w < c.concurrency; w++ {
@@ -157,6 +187,8 @@ func run(c config) (*result, error) {
 				switch {
 				case errors.Is(err, errInactive):
 					errs["inactive"]++
+				case errors.Is(err, errEmpty):
+					errs["empty"]++
 				case err != nil && status == 0:
 					errs["transport"]++
 				case err != nil:
@@ -173,8 +205,13 @@ func run(c config) (*result, error) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	peak := stopRSS()
-	res := &result{Scenario: c.scenario, Concurrency: c.concurrency, Requests: len(lat), OK: ok, Errors: errs,
-		Seconds: elapsed.Seconds(), PerSecond: float64(ok) / elapsed.Seconds(), ServerPeakRSS: peak}
+	name := c.scenario
+	if c.scenario == "admin-search" {
+		name += "/" + c.searchKind
+	}
+	res := &result{Scenario: name, Concurrency: c.concurrency, Requests: len(lat), OK: ok, Errors: errs,
+		Seconds: elapsed.Seconds(), PerSecond: float64(ok) / elapsed.Seconds(), ServerPeakRSS: peak, Servers: len(pids),
+		GeneratorCPU: (cpuTime() - gen0).Seconds(), MachineCPU: machineCPU() - mach0}
 	slices.Sort(lat)
 	pct := func(p float64) float64 {
 		if len(lat) == 0 {
@@ -184,7 +221,7 @@ func run(c config) (*result, error) {
 	}
 	res.P50ms, res.P90ms, res.P99ms, res.MaxMs = pct(0.50), pct(0.90), pct(0.99), pct(1)
 	if c.pid > 0 {
-		res.ServerCPU = procCPU(c.pid) - cpu0
+		res.ServerCPU = procsCPU(pids) - cpu0
 		if res.ServerCPU > 0 {
 			res.PerCPUSecond = float64(ok) / res.ServerCPU
 		}

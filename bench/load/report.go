@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -28,6 +29,17 @@ type reportData struct {
 	Finished  time.Time     `json:"finished"`
 	LoadStart string        `json:"loadAverageAtStart"`
 	LoadEnd   string        `json:"loadAverageAtEnd"`
+	// Scale is the seeded-realm runs: admin search, RSS and database size
+	// at each seed size, registration there against the empty realm.
+	Scale []*scaleBackend `json:"scale,omitempty"`
+	// OWASP is registration at OWASP's argon2id parameters, one run per
+	// GOMAXPROCS (scenario register-owasp).
+	OWASP []*result `json:"owasp,omitempty"`
+	// Keys is client_credentials on realms signing with ES256 and EdDSA
+	// (scenarios client-credentials/ES256, .../EdDSA).
+	Keys []*result `json:"keys,omitempty"`
+	// Postgres is the runs with the server on PostgreSQL.
+	Postgres *pgReport `json:"postgres,omitempty"`
 }
 
 type machine struct {
@@ -62,6 +74,11 @@ func reportMain(args []string) int {
 	quick := fs.Bool("quick", false, "short runs (1.5 s per level, shorter limit rounds)")
 	procsFlag := fs.String("procs", "1,2", "GOMAXPROCS values of the server runs")
 	from := fs.String("from", "", "re-render the report from a report.json instead of measuring")
+	usersFlag := fs.String("users", "", "seed sizes of the admin-search realm, ascending (default 100000,1000000; -quick 20000)")
+	pgURL := fs.String("postgres", os.Getenv("LATCHKEY_TEST_POSTGRES_URL"), "PostgreSQL URL: also run on PostgreSQL, in a fresh schema dropped afterwards (default $LATCHKEY_TEST_POSTGRES_URL)")
+	pgUsers := fs.Int("pg-users", 0, "seed size of the PostgreSQL admin-search realm (default 100000; -quick 20000; 0 with -postgres none: skip)")
+	sections := fs.String("sections", "main,scale,owasp,keys,postgres", "parts to measure (all by default; fewer for trying the command out): "+
+		"main (scenarios per GOMAXPROCS), scale (seeded realm), owasp, keys (ES256/EdDSA), postgres")
 	_ = fs.Parse(args)
 	svgDir := filepath.Join(filepath.Dir(*out), "bench")
 	if *from != "" {
@@ -92,7 +109,31 @@ func reportMain(args []string) int {
 		}
 		procs = append(procs, n)
 	}
-	d, err := runReport(*quick, procs)
+	o := reportOptions{quick: *quick, procs: procs, pgURL: *pgURL, pgUsers: *pgUsers, sections: map[string]bool{}}
+	for _, s := range strings.Split(*sections, ",") {
+		o.sections[strings.TrimSpace(s)] = true
+	}
+	if *usersFlag == "" {
+		*usersFlag = "100000,1000000"
+		if *quick {
+			*usersFlag = "20000"
+		}
+	}
+	if o.pgUsers == 0 {
+		o.pgUsers = 100000
+		if *quick {
+			o.pgUsers = 20000
+		}
+	}
+	for _, u := range strings.Split(*usersFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(u))
+		if err != nil || n < 1 || (len(o.users) > 0 && n <= o.users[len(o.users)-1]) {
+			fmt.Fprintln(os.Stderr, "report: bad -users (ascending positive sizes)", *usersFlag)
+			return 2
+		}
+		o.users = append(o.users, n)
+	}
+	d, err := runReport(o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		return 1
@@ -105,7 +146,19 @@ func reportMain(args []string) int {
 	return 0
 }
 
-func runReport(quick bool, procs []int) (*reportData, error) {
+// reportOptions are the report's flags.
+type reportOptions struct {
+	quick   bool
+	procs   []int
+	users   []int  // admin-search seed sizes, ascending
+	pgURL   string // "" = no PostgreSQL runs
+	pgUsers int
+	// sections are the parts to measure (the limits always are).
+	sections map[string]bool
+}
+
+func runReport(o reportOptions) (*reportData, error) {
+	quick, procs := o.quick, o.procs
 	d := &reportData{Machine: machineInfo(), Quick: quick, Started: time.Now().UTC(), LoadStart: loadavg()}
 	perLevel, rounds, roundTime, starts := 5*time.Second, 5, time.Second, 5
 	if quick {
@@ -124,7 +177,15 @@ func runReport(quick bool, procs []int) (*reportData, error) {
 	if d.Limits, err = measureLimits(tmp, rounds, roundTime); err != nil {
 		return nil, err
 	}
+	realms := filepath.Join(tmp, "realms")
+	if err := writeRealms(realms); err != nil {
+		return nil, err
+	}
+	top := slices.Max(procs)
 	for _, p := range procs {
+		if !o.sections["main"] {
+			break
+		}
 		pr := procsResult{GOMAXPROCS: p}
 		// Start-up: on an empty data dir (keys generated, schema created),
 		// then again on the data dir the last start left behind.
@@ -150,7 +211,7 @@ func runReport(quick bool, procs []int) (*reportData, error) {
 			}
 			s.stop()
 		}
-		s, err := startServer(bin, filepath.Join(tmp, fmt.Sprintf("load-%d", p)), realmFile, p)
+		s, err := startServer(bin, filepath.Join(tmp, fmt.Sprintf("load-%d", p)), realms, p)
 		if err != nil {
 			return nil, err
 		}
@@ -173,6 +234,34 @@ func runReport(quick bool, procs []int) (*reportData, error) {
 		}
 		s.stop()
 		d.Procs = append(d.Procs, pr)
+	}
+	ctx := context.Background()
+	if o.sections["scale"] {
+		sc, err := runScale(ctx, scaleRun{bin: bin, dir: filepath.Join(tmp, "scale-sqlite"), realms: realms, backend: "sqlite",
+			sizes: o.users, procs: top, searchC: 4, perLevel: perLevel})
+		if err != nil {
+			return nil, err
+		}
+		d.Scale = append(d.Scale, sc)
+	}
+	if o.sections["owasp"] {
+		if d.OWASP, err = runOWASP(bin, tmp, realms, procs, 2*perLevel); err != nil {
+			return nil, err
+		}
+	}
+	if o.sections["postgres"] && o.pgURL != "" {
+		if d.Postgres, err = runPostgres(ctx, bin, tmp, realms, o.pgURL, top, perLevel, o.pgUsers); err != nil {
+			return nil, err
+		}
+	}
+	if o.sections["keys"] {
+		lv := levels("client-credentials")
+		if quick {
+			lv = []int{4}
+		}
+		if d.Keys, err = runKeys(bin, tmp, realms, procs, lv, perLevel); err != nil {
+			return nil, err
+		}
 	}
 	d.Finished, d.LoadEnd = time.Now().UTC(), loadavg()
 	return d, nil
@@ -229,17 +318,23 @@ func limitFor(sc string, ls []limit) (perCore float64, parts string) {
 	for _, l := range ls {
 		us[strings.Fields(l.Name)[0]+" "+strings.Fields(l.Name)[1]] = l.Micros
 	}
-	hash, insert := us["argon2id m=7168"], us["SQLite insert:"]
+	hash, insert, owasp := us["argon2id m=7168"], us["SQLite insert:"], us["argon2id m=19456"]
 	var sum float64
 	switch sc {
 	case "register":
 		sum, parts = hash+insert, "one argon2id hash + one insert"
+	case "register-owasp":
+		sum, parts = owasp+insert, "one argon2id hash at OWASP's parameters + one insert"
 	case "admin-create":
 		sum, parts = hash+insert+us["RS256 verify"], "one hash + one insert + one RS256 verify (admin token)"
 	case "login":
 		sum, parts = hash+us["RS256 sign"]+us["HS512 sign"], "one hash + one RS256 sign + one HS512 sign (refresh token)"
 	case "client-credentials":
 		sum, parts = us["RS256 sign"], "one RS256 sign"
+	case "client-credentials/ES256":
+		sum, parts = us["ES256 sign"], "one ES256 sign"
+	case "client-credentials/EdDSA":
+		sum, parts = us["EdDSA sign"], "one EdDSA sign"
 	case "refresh":
 		sum, parts = us["HS512 verify"]+us["RS256 sign"]+us["HS512 sign"], "one HS512 verify + one RS256 sign + one HS512 sign"
 	case "userinfo", "introspect":

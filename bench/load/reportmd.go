@@ -15,10 +15,6 @@ const (
 	endMark   = "<!-- report:end -->"
 )
 
-// keycloakPlan is Keycloak's published sizing per vCPU (current guide,
-// reference/keycloak-oidc-admin.md section 8), where it publishes one.
-var keycloakPlan = map[string]string{"login": "15", "client-credentials": "120", "refresh": "120"}
-
 // writeReport writes the SVG plots and report.json under svgDir and the
 // report region of out.
 func writeReport(d *reportData, out, svgDir string) error {
@@ -36,6 +32,11 @@ func writeReport(d *reportData, out, svgDir string) error {
 	md(&b, d, rel)
 	for _, sc := range scenarios {
 		if err := os.WriteFile(filepath.Join(svgDir, sc+".svg"), []byte(plotScenario(d, sc)), 0o644); err != nil {
+			return err
+		}
+	}
+	for name, svg := range peerCharts(d) {
+		if err := os.WriteFile(filepath.Join(svgDir, name), []byte(svg), 0o644); err != nil {
 			return err
 		}
 	}
@@ -143,9 +144,9 @@ func md(b *strings.Builder, d *reportData, svgRel string) {
 				ratio = fmt.Sprintf("%.0f%%", 100*r.PerCPUSecond/lim)
 			}
 		}
-		kc := keycloakPlan[sc]
-		if kc == "" {
-			kc = "–"
+		kc := "–"
+		if v := keycloakPerVCPU[sc]; v > 0 {
+			kc = num(v)
 		}
 		scale := "–"
 		if b1, b2 := bestVal(d, 1, sc), bestVal(d, 2, sc); b1 > 0 && b2 > 0 {
@@ -158,6 +159,11 @@ func md(b *strings.Builder, d *reportData, svgRel string) {
 		"logins, PostgreSQL), not measurements on this machine: they set the scale, not a like-for-like comparison.\n\n")
 
 	targets(b, d)
+	mdScale(b, d)
+	mdOWASP(b, d)
+	mdKeys(b, d)
+	mdPostgres(b, d)
+	mdPeers(b, d, svgRel)
 	w("### Plots\n\nThroughput (ok/s, wall clock) and p99 latency against concurrency, one line per GOMAXPROCS; the dashed " +
 		"lines are the limit × GOMAXPROCS (argon2id scales about 1.95× to 2 cores at these parameters, so the 2-core " +
 		"hash line is slightly optimistic).\n\n")
@@ -230,13 +236,59 @@ func targets(b *strings.Builder, d *reportData) {
 			}
 		}
 	}
-	w("| no error at any level (c = 16 and 64 included), SQLite | %d errors in %d runs | %s |\n", errs, runs, yes(errs == 0))
-	if peak > 0 {
-		w("| RSS < 100 MB under registration load at c ≥ 16 (the issue sets it for OWASP argon2id, m=19456 KiB; this "+
-			"realm uses Keycloak's m=7168 KiB) | peak %s | %s |\n", mb(peak), yes(peak < 100e6))
+	if runs > 0 {
+		w("| no error at any level (c = 16 and 64 included), SQLite | %d errors in %d runs | %s |\n", errs, runs, yes(errs == 0))
 	}
-	w("\nNot measured by this report: OWASP-parameter runs, ES256/EdDSA realms end to end, admin search at 1,000,000 " +
-		"users, PostgreSQL, RSS after loading 1,000,000 users and database size per user.\n\n")
+	if peak > 0 {
+		w("| RSS < 100 MB under registration load at c ≥ 16, Keycloak's argon2id m=7168 KiB | peak %s | %s |\n", mb(peak), yes(peak < 100e6))
+	}
+	for _, r := range d.OWASP {
+		w("| OWASP argon2id registration (c=%d, GOMAXPROCS=%d): ≥ %.1f per CPU-second; peak RSS < 100 MB | %s, %s | %s, %s |\n",
+			r.Concurrency, r.GOMAXPROCS, owaspTarget, num(r.PerCPUSecond), mb(r.ServerPeakRSS),
+			yes(r.PerCPUSecond >= owaspTarget), yes(r.ServerPeakRSS > 0 && r.ServerPeakRSS < 100e6))
+	}
+	for _, sb := range d.scales() {
+		for _, st := range sb.Steps {
+			if sb.RegisterEmpty != nil && sb.RegisterEmpty.PerCPUSecond > 0 && st.Register != nil {
+				ratio := st.Register.PerCPUSecond / sb.RegisterEmpty.PerCPUSecond
+				w("| registration at %s users within 10 %% of the empty realm (%s, per CPU-second) | %.2f | %s |\n",
+					count(st.Users), sb.Backend, ratio, yes(ratio >= 0.9))
+			}
+		}
+	}
+	for _, r := range d.Keys {
+		if r.GOMAXPROCS == 1 && r.Concurrency == 4 {
+			w("| client_credentials, %s realm, ≥ %s per CPU-second (GOMAXPROCS=1, c=4) | %s (%.2f) | %s |\n",
+				strings.TrimPrefix(r.Scenario, "client-credentials/"), count(keysTarget), num(r.PerCPUSecond),
+				r.PerCPUSecond/keysTarget, yes(r.PerCPUSecond >= keysTarget))
+		}
+	}
+	if pg := d.Postgres; pg != nil {
+		for _, h := range pg.Horizontal {
+			if h.One != nil && h.Two != nil && h.One.PerSecond > 0 {
+				ratio := h.Two.PerSecond / h.One.PerSecond
+				w("| two processes on one PostgreSQL ≥ %.1f× one (%s, c=16; \"PostgreSQL\" gives the CPU split) | %.2f× | %s |\n",
+					horizontalTarget, h.Scenario, ratio, yes(ratio >= horizontalTarget))
+			}
+		}
+	}
+	var missing []string
+	if len(d.OWASP) == 0 {
+		missing = append(missing, "OWASP-parameter registration")
+	}
+	if len(d.Keys) == 0 {
+		missing = append(missing, "ES256/EdDSA realms")
+	}
+	if len(d.Scale) == 0 {
+		missing = append(missing, "the seeded realm (admin search, RSS and database size at scale)")
+	}
+	if d.Postgres == nil {
+		missing = append(missing, "PostgreSQL (give -postgres or LATCHKEY_TEST_POSTGRES_URL)")
+	}
+	if len(missing) > 0 {
+		w("\nNot measured by this run: %s.\n", strings.Join(missing, "; "))
+	}
+	w("\n")
 }
 
 func bestVal(d *reportData, p int, sc string) float64 {

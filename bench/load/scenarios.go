@@ -25,6 +25,10 @@ type requestFn func(i int) (int, error)
 // errInactive marks an introspection that answered active=false.
 var errInactive = errors.New("token inactive")
 
+// errEmpty marks an admin search that found nothing (or a count below the
+// seeded users): every search term is built from a seeded user.
+var errEmpty = errors.New("no users found")
+
 // runSeq makes names unique across the runs of one process.
 var runSeq atomic.Int64
 
@@ -66,6 +70,8 @@ func scenario(c config, client *http.Client) (func(worker int) (requestFn, error
 				return h.postForm(oidc+"/token", passwordForm(c, users[i%len(users)], ""), nil)
 			}, nil
 		}, nil
+	case "admin-search":
+		return adminSearch(c, h, oidc)
 	case "client-credentials":
 		form := url.Values{"grant_type": {"client_credentials"}, "client_id": {c.client}, "client_secret": {c.secret}}
 		return func(int) (requestFn, error) {

@@ -47,9 +47,10 @@ func freePort() (int, error) {
 }
 
 // startServer starts bin start-dev on dataDir with GOMAXPROCS procs,
-// importing realmFile when it is not empty, and waits until it is ready
-// (at most 30 s).
-func startServer(bin, dataDir, realmFile string, procs int) (*server, error) {
+// importing realmFile (a file or a directory) when it is not empty, with
+// extra options (--db postgres, --argon2-memory ...), and waits until it
+// is ready (at most 60 s: a start on a million users included).
+func startServer(bin, dataDir, realmFile string, procs int, extra ...string) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -59,6 +60,7 @@ func startServer(bin, dataDir, realmFile string, procs int) (*server, error) {
 	if realmFile != "" {
 		args = append(args, "--import-realm", realmFile)
 	}
+	args = append(args, extra...)
 	s := &server{base: "http://127.0.0.1:" + strconv.Itoa(port)}
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(procs))
@@ -73,7 +75,7 @@ func startServer(bin, dataDir, realmFile string, procs int) (*server, error) {
 	}
 	exited := make(chan struct{})
 	go func() { _ = s.cmd.Wait(); close(exited) }()
-	for time.Since(start) < 30*time.Second {
+	for time.Since(start) < 60*time.Second {
 		select {
 		case <-exited:
 			return nil, fmt.Errorf("latchkey exited before it was ready: %s", s.log.String())
@@ -90,7 +92,7 @@ func startServer(bin, dataDir, realmFile string, procs int) (*server, error) {
 		time.Sleep(2 * time.Millisecond)
 	}
 	s.stop()
-	return nil, fmt.Errorf("latchkey not ready after 30 s: %s", s.log.String())
+	return nil, fmt.Errorf("latchkey not ready after 60 s: %s", s.log.String())
 }
 
 func (s *server) pid() int { return s.cmd.Process.Pid }

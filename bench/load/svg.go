@@ -18,10 +18,14 @@ const (
 	panelW, panelH           = 360, 250
 	padL, padR, padT, padB   = 56, 12, 30, 40
 	plotW, plotH             = panelW - padL - padR, panelH - padT - padB
-	svgW, svgH               = 2*panelW + 20, panelH + 30 + 4*14 + 12
+	svgW                     = 2*panelW + 20
 	labelFont, tickFont      = 13, 11
 	lineWidth, limitDashWide = 2, "6 4"
+	refDash, refColor        = "2 3", "#777"
 )
+
+// svgHeight fits a legend of rows lines under the panels.
+func svgHeight(rows int) int { return panelH + 30 + max(rows, 4)*14 + 12 }
 
 type series struct {
 	label string
@@ -55,7 +59,18 @@ func plotScenario(d *reportData, sc string) string {
 			limits = append(limits, l)
 		}
 	}
+	// Keycloak's published sizing, quoted (not measured here), per vCPU
+	// times the largest GOMAXPROCS.
+	if kc := keycloakPerVCPU[sc]; kc > 0 && len(d.Procs) > 0 {
+		top := d.Procs[len(d.Procs)-1].GOMAXPROCS
+		l := series{label: fmt.Sprintf("quoted: Keycloak sizing guide %s/s per vCPU × %d", num(kc), top), color: refColor}
+		for range lv {
+			l.y = append(l.y, kc*float64(top))
+		}
+		limits = append(limits, l)
+	}
 	var b strings.Builder
+	svgH := svgHeight(len(tput) + len(limits))
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif">`+"\n",
 		svgW, svgH, svgW, svgH)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
@@ -135,7 +150,7 @@ func panel(b *strings.Builder, x0, y0 int, title string, lv []int, data, dashed 
 		}
 	}
 	for _, s := range dashed {
-		line(s, limitDashWide)
+		line(s, dashOf(s))
 	}
 	for _, s := range data {
 		line(s, "")
@@ -144,8 +159,8 @@ func panel(b *strings.Builder, x0, y0 int, title string, lv []int, data, dashed 
 	ly := y0 + padT + plotH + 50
 	for _, s := range append(append([]series{}, data...), dashed...) {
 		dash := ""
-		if strings.HasPrefix(s.label, "limit") {
-			dash = ` stroke-dasharray="` + limitDashWide + `"`
+		if strings.HasPrefix(s.label, "limit") || strings.HasPrefix(s.label, "quoted") {
+			dash = ` stroke-dasharray="` + dashOf(s) + `"`
 		}
 		fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>`, x0+padL+8, ly-4, x0+padL+28, ly-4, s.color, dash)
 		fmt.Fprintf(b, `<text x="%d" y="%d" font-size="%d">%s</text>`+"\n", x0+padL+32, ly, tickFont, esc(s.label))
@@ -180,4 +195,13 @@ func tick(v float64) string {
 
 func esc(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// dashOf is a reference line's dash: dotted grey for quoted figures,
+// dashed for limits.
+func dashOf(s series) string {
+	if s.color == refColor {
+		return refDash
+	}
+	return limitDashWide
 }

@@ -75,6 +75,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Store:         st,
 		Hasher:        credential.NewHasher(0, a.metrics),
 		PolicyOptions: policy.Options{BlacklistDir: filepath.Join(cfg.DataDir, "password-blacklists")},
+		Argon2:        argon2Params(cfg),
 		Log:           log,
 	}
 	a.realms = &realm.Service{Store: st, Log: log, Passwords: a.passwords}

@@ -43,6 +43,7 @@ func OpenOffline(ctx context.Context, cfg config.Config, log *slog.Logger) (*Off
 		Store:         st,
 		Hasher:        credential.NewHasher(0, nil),
 		PolicyOptions: policy.Options{BlacklistDir: filepath.Join(cfg.DataDir, "password-blacklists")},
+		Argon2:        argon2Params(cfg),
 		Log:           log,
 	}
 	return &Offline{Store: st, Realms: &realm.Service{Store: st, Log: log, Passwords: passwords}}, nil
@@ -50,3 +51,10 @@ func OpenOffline(ctx context.Context, cfg config.Config, log *slog.Logger) (*Off
 
 // Close releases the store.
 func (o *Offline) Close() error { return o.Store.Close() }
+
+// argon2Params are the server's argon2 options (--argon2-memory ...) as
+// the password service takes them; 0 keeps each default.
+func argon2Params(cfg config.Config) credential.Argon2Params {
+	return credential.Argon2Params{MemoryKiB: uint32(cfg.Argon2MemoryKiB), Iterations: uint32(cfg.Argon2Iterations),
+		Parallelism: uint8(cfg.Argon2Parallelism)}
+}

@@ -122,6 +122,9 @@ func serverCommand(ctx context.Context, mode config.Mode, env Env, stderr io.Wri
 	f.DurationVar(&cfg.IdleTimeout, "http-idle-timeout", cfg.IdleTimeout, "how long an idle keep-alive connection stays open")
 	f.StringVar(&cfg.SecretsKeyFile, "secrets-key-file", cfg.SecretsKeyFile, "file holding the key (openssl rand -base64 32) that encrypts client secrets and SMTP passwords in the database (default: <data-dir>/secrets.key on SQLite, made on first start; none on PostgreSQL)")
 	f.DurationVar(&cfg.CacheTTL, "cache-ttl", cfg.CacheTTL, "how long cached realms, clients and role mappings are served before being read again; writes drop them at once in every process; 0 turns the cache off")
+	f.IntVar(&cfg.Argon2MemoryKiB, "argon2-memory", cfg.Argon2MemoryKiB, "argon2id memory of new password hashes in KiB (default 7168, Keycloak's; OWASP: 19456)")
+	f.IntVar(&cfg.Argon2Iterations, "argon2-iterations", cfg.Argon2Iterations, "argon2id iterations of new password hashes (default 5; a realm's hashIterations policy replaces it)")
+	f.IntVar(&cfg.Argon2Parallelism, "argon2-parallelism", cfg.Argon2Parallelism, "argon2id lanes of new password hashes (default 1)")
 	f.StringVar(&cfg.PprofAddr, "debug-pprof-addr", cfg.PprofAddr, "serve Go's profiler (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := applyEnv(cmd.Flags(), env); err != nil {

@@ -80,6 +80,15 @@ type Config struct {
 	// lost notification could leave stale.
 	CacheTTL time.Duration
 
+	// Argon2MemoryKiB, Argon2Iterations and Argon2Parallelism are the
+	// argon2id parameters of new password hashes, as Keycloak's argon2
+	// provider options (spi-password-hashing-argon2-memory, -iterations,
+	// -parallelism) set them; 0 keeps Keycloak's default (7168 KiB, 5, 1).
+	// A realm's hashIterations(n) policy still replaces the iterations.
+	Argon2MemoryKiB   int
+	Argon2Iterations  int
+	Argon2Parallelism int
+
 	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its
 	// own loopback listener, never on the public port. "" (the default)
 	// serves no profiles.
@@ -202,6 +211,18 @@ func (c *Config) Validate() error {
 		if d.v <= 0 {
 			add(d.opt, "must be positive")
 		}
+	}
+	// The upper bounds are the largest stored parameters latchkey agrees
+	// to verify (internal/credential), so every hash it makes stays
+	// verifiable.
+	if c.Argon2Parallelism < 0 || c.Argon2Parallelism > 255 {
+		add("argon2-parallelism", "must be between 1 and 255 (0: the default, 1), got %d", c.Argon2Parallelism)
+	}
+	if c.Argon2Iterations < 0 || c.Argon2Iterations > 1000 {
+		add("argon2-iterations", "must be between 1 and 1000 (0: the default, 5), got %d", c.Argon2Iterations)
+	}
+	if m, p := c.Argon2MemoryKiB, max(1, c.Argon2Parallelism); m != 0 && (m < 8*p || m > 1<<20) {
+		add("argon2-memory", "must be between 8 KiB per lane (%d) and 1048576 KiB (1 GiB) (0: the default, 7168), got %d", 8*p, m)
 	}
 	if c.PprofAddr != "" {
 		if host, port, err := net.SplitHostPort(c.PprofAddr); err != nil || port == "" {

@@ -55,6 +55,12 @@ func TestValidateValues(t *testing.T) {
 		{"read timeout", func(c *Config) { c.ReadTimeout = -time.Second }, "http-read-timeout"},
 		{"write timeout", func(c *Config) { c.WriteTimeout = 0 }, "http-write-timeout"},
 		{"idle timeout", func(c *Config) { c.IdleTimeout = 0 }, "http-idle-timeout"},
+		{"argon2 memory too small", func(c *Config) { c.Argon2MemoryKiB = 7 }, "argon2-memory"},
+		{"argon2 memory under 8 KiB per lane", func(c *Config) { c.Argon2MemoryKiB = 31; c.Argon2Parallelism = 4 }, "argon2-memory"},
+		{"argon2 memory over 1 GiB", func(c *Config) { c.Argon2MemoryKiB = 1<<20 + 1 }, "argon2-memory"},
+		{"argon2 iterations", func(c *Config) { c.Argon2Iterations = 1001 }, "argon2-iterations"},
+		{"argon2 negative iterations", func(c *Config) { c.Argon2Iterations = -1 }, "argon2-iterations"},
+		{"argon2 parallelism", func(c *Config) { c.Argon2Parallelism = 256 }, "argon2-parallelism"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

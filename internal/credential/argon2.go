@@ -32,14 +32,25 @@ const (
 	maxArgon2HashLength = 1024
 )
 
-// argon2Target is what Hash uses for a policy's hashIterations: Keycloak's
-// encodedCredential takes -1 as the default and ignores values over 100.
-func argon2Target(iterations int) Argon2Params {
-	p := DefaultArgon2
-	if iterations >= 1 && iterations <= 100 {
-		p.Iterations = uint32(iterations)
+// argon2Target is what Hash uses: the server's parameters (p.Argon2, each
+// zero field DefaultArgon2's), whose time cost a policy's hashIterations
+// replaces: Keycloak's encodedCredential takes -1 as the provider's
+// configured default and ignores values over 100.
+func argon2Target(p Params) Argon2Params {
+	a := DefaultArgon2
+	if p.Argon2.MemoryKiB > 0 {
+		a.MemoryKiB = p.Argon2.MemoryKiB
 	}
-	return p
+	if p.Argon2.Iterations > 0 {
+		a.Iterations = p.Argon2.Iterations
+	}
+	if p.Argon2.Parallelism > 0 {
+		a.Parallelism = p.Argon2.Parallelism
+	}
+	if p.Iterations >= 1 && p.Iterations <= 100 {
+		a.Iterations = uint32(p.Iterations)
+	}
+	return a
 }
 
 // HashArgon2 hashes password with argon2id, version 1.3, and a fresh random

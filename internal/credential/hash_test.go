@@ -114,6 +114,8 @@ func TestNeedsRehash(t *testing.T) {
 	}
 	argonDefault := mk(Params{})
 	argon3 := mk(Params{Iterations: 3})
+	owasp := Argon2Params{MemoryKiB: 19456, Iterations: 2, Parallelism: 1}
+	argonOWASP := mk(Params{Argon2: owasp})
 	sha256k := mk(Params{Algorithm: "pbkdf2-sha256", Iterations: 27500})
 	bc := mk(Params{Algorithm: "bcrypt", Iterations: 4})
 	old64 := kcPBKDF2("pw", "pbkdf2-sha256", sha256.New, salt16, 27500, 64)
@@ -150,6 +152,11 @@ func TestNeedsRehash(t *testing.T) {
 		{"bcrypt under default", bc, Params{}, true},
 		{"unknown target algorithm", argonDefault, Params{Algorithm: "md5"}, false},
 		{"malformed", Encoded{SecretData: "{", CredentialData: "{"}, Params{}, true},
+		{"argon2 default under server OWASP parameters", argonDefault, Params{Argon2: owasp}, true},
+		{"argon2 OWASP under server OWASP parameters", argonOWASP, Params{Argon2: owasp}, false},
+		{"argon2 OWASP under default", argonOWASP, Params{}, true},
+		{"argon2 OWASP, policy hashIterations 2 under OWASP", argonOWASP, Params{Iterations: 2, Argon2: owasp}, false},
+		{"argon2 OWASP, policy hashIterations 3 under OWASP", argonOWASP, Params{Iterations: 3, Argon2: owasp}, true},
 	}
 	for _, c := range cases {
 		if got := NeedsRehash(c.e, c.p); got != c.want {
@@ -196,5 +203,47 @@ func TestEncodedFieldNames(t *testing.T) {
 	}
 	if c["hashIterations"] != float64(5) || c["algorithm"] != "argon2" {
 		t.Errorf("credentialData = %v", c)
+	}
+}
+
+// The server's argon2 parameters make new hashes (memory, iterations,
+// parallelism in the stored credential data, verifiable); a zero field
+// keeps Keycloak's default, and a realm's hashIterations replaces the
+// server's iterations.
+func TestServerArgon2Params(t *testing.T) {
+	h := NewHasher(0, nil)
+	ctx := context.Background()
+	cases := []struct {
+		name             string
+		p                Params
+		mem, iter, lanes string
+	}{
+		{"OWASP", Params{Argon2: Argon2Params{MemoryKiB: 19456, Iterations: 2, Parallelism: 1}}, "19456", "2", "1"},
+		{"memory only", Params{Argon2: Argon2Params{MemoryKiB: 9216}}, "9216", "5", "1"},
+		{"two lanes", Params{Argon2: Argon2Params{Parallelism: 2}}, "7168", "5", "2"},
+		{"policy iterations win", Params{Iterations: 3, Argon2: Argon2Params{MemoryKiB: 19456, Iterations: 2}}, "19456", "3", "1"},
+	}
+	for _, c := range cases {
+		e, err := h.Hash(ctx, "pw", c.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var data struct {
+			HashIterations       json.Number         `json:"hashIterations"`
+			AdditionalParameters map[string][]string `json:"additionalParameters"`
+		}
+		if err := json.Unmarshal([]byte(e.CredentialData), &data); err != nil {
+			t.Fatal(err)
+		}
+		ap := data.AdditionalParameters
+		if data.HashIterations.String() != c.iter || ap["memory"][0] != c.mem || ap["parallelism"][0] != c.lanes {
+			t.Errorf("%s: credential data %s, want memory %s, iterations %s, parallelism %s", c.name, e.CredentialData, c.mem, c.iter, c.lanes)
+		}
+		if ok, err := h.Verify(ctx, "pw", e); !ok || err != nil {
+			t.Errorf("%s: own hash does not verify: %v", c.name, err)
+		}
+		if NeedsRehash(e, c.p) {
+			t.Errorf("%s: a fresh hash needs a rehash under its own parameters", c.name)
+		}
 	}
 }

@@ -24,14 +24,20 @@ const DefaultAlgorithm = AlgorithmArgon2
 // default.
 //
 // For argon2, Iterations from 1 to 100 set the Argon2 time cost and anything
-// else keeps the default 5, as Keycloak's Argon2PasswordHashProvider does
-// (its policy value defaults to -1, and values over 100 are ignored with a
-// warning). Memory, parallelism and hash length are not policy settings in
-// Keycloak and are fixed at DefaultArgon2. For bcrypt, Iterations is the
-// cost (4..31, default 10).
+// else keeps the server's (Argon2.Iterations, by default 5), as Keycloak's
+// Argon2PasswordHashProvider does (its policy value defaults to -1, and
+// values over 100 are ignored with a warning). Memory and parallelism are
+// not policy settings, in Keycloak either: they are the server's, Argon2
+// (Keycloak's provider options spi-password-hashing-argon2-memory,
+// -iterations, -parallelism; latchkey's --argon2-memory ...), and each zero
+// field of Argon2 is DefaultArgon2's. The hash length stays 32 bytes. For
+// bcrypt, Iterations is the cost (4..31, default 10).
 type Params struct {
 	Algorithm  string
 	Iterations int
+	// Argon2 are the server's argon2 parameters; only MemoryKiB,
+	// Iterations and Parallelism are read.
+	Argon2 Argon2Params
 }
 
 func (p Params) algorithm() string {
@@ -122,7 +128,7 @@ func NeedsRehash(e Encoded, p Params) bool {
 	}
 	switch want {
 	case AlgorithmArgon2:
-		return argon2NeedsRehash(st, argon2Target(p.Iterations))
+		return argon2NeedsRehash(st, argon2Target(p))
 	case AlgorithmBcrypt:
 		c, err := bcryptCost(st.value)
 		return err != nil || c != bcryptTarget(p.Iterations)
@@ -156,7 +162,7 @@ func hasherFor(p Params) (string, func(password string) (Encoded, error), error)
 	a := p.algorithm()
 	switch a {
 	case AlgorithmArgon2:
-		ap := argon2Target(p.Iterations)
+		ap := argon2Target(p)
 		return a, func(pw string) (Encoded, error) { return HashArgon2(pw, ap) }, nil
 	case AlgorithmBcrypt:
 		cost := bcryptTarget(p.Iterations)

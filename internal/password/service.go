@@ -21,8 +21,12 @@ type Service struct {
 	Hasher *credential.Hasher
 	// PolicyOptions configure policy parsing (the blacklist directory).
 	PolicyOptions policy.Options
-	Log           *slog.Logger
-	Now           func() time.Time
+	// Argon2 are the server's argon2 parameters for new hashes (memory,
+	// iterations, parallelism; zero fields are Keycloak's defaults). A
+	// realm's hashIterations(n) still replaces the iterations.
+	Argon2 credential.Argon2Params
+	Log    *slog.Logger
+	Now    func() time.Time
 
 	mu       sync.Mutex
 	policies map[string]*policy.Policy // parsed, by policy string
@@ -89,7 +93,7 @@ func (s *Service) HashParams(r *model.Realm) (credential.Params, error) {
 	if it < 0 {
 		it = 0
 	}
-	return credential.Params{Algorithm: p.HashAlgorithm(), Iterations: it}, nil
+	return credential.Params{Algorithm: p.HashAlgorithm(), Iterations: it, Argon2: s.Argon2}, nil
 }
 
 // Check validates password for u (a new user when u.ID is empty) against
