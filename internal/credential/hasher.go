@@ -26,10 +26,12 @@ type Hasher struct {
 }
 
 // NewHasher returns a Hasher running at most concurrency hashes at once;
-// concurrency <= 0 means runtime.NumCPU(). obs may be nil.
+// concurrency <= 0 means runtime.GOMAXPROCS(0): the CPUs the process may
+// run on at once (a container's CPU limit), since more hashes at once than
+// that only hold more memory. obs may be nil.
 func NewHasher(concurrency int, obs Observer) *Hasher {
 	if concurrency <= 0 {
-		concurrency = runtime.NumCPU()
+		concurrency = runtime.GOMAXPROCS(0)
 	}
 	return &Hasher{slots: make(chan struct{}, concurrency), obs: obs}
 }

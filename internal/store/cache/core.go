@@ -17,7 +17,9 @@ type Options struct {
 	TTL time.Duration
 	// MaxUsers bounds the per-user entries (role mappings) kept for one
 	// realm; past it the realm's user entries are dropped. Zero means
-	// DefaultMaxUsers.
+	// DefaultMaxUsers, which bounds them to a few MB a realm: they pay off
+	// for service accounts and users who refresh, not for a million users
+	// who each log in once a day.
 	MaxUsers int
 	// Notifier publishes this process's drops to the others. Nil: no other
 	// process writes to the database (SQLite), and the cache is on from the
@@ -33,7 +35,7 @@ type Options struct {
 // Defaults for Options.
 const (
 	DefaultTTL      = 30 * time.Second
-	DefaultMaxUsers = 100_000
+	DefaultMaxUsers = 10_000
 )
 
 // Notifier tells the other processes on the same database what this one
