@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // Error is an HTTP error with the body the client sees and, separately, the
@@ -52,12 +54,26 @@ func AdminError(status int, message string) *Error {
 	return &Error{Status: status, Body: AdminBody{ErrorMessage: message}}
 }
 
+// Unavailable is the answer when the database cannot be reached or is too
+// busy to take a write (cause is logged, never sent): 503 in the OAuth
+// error shape Keycloak's error handler gives every endpoint, admin API
+// included, with Retry-After. Nothing the request wanted to write was
+// written, unless the connection died during the commit itself
+// (docs/RELIABILITY.md, "Database loss").
+func Unavailable(cause error) *Error {
+	return &Error{Status: http.StatusServiceUnavailable, Cause: cause,
+		Header: http.Header{"Retry-After": {"1"}},
+		Body: OAuthBody{Error: "temporarily_unavailable",
+			ErrorDescription: "The database is unavailable; retry later."}}
+}
+
 // HandlerFunc is an endpoint that returns its error instead of writing it.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// Handle adapts fn to http.Handler: an *Error is written as it says; any
-// other error is logged with the request id and answered 500 in Keycloak's
-// unknown_error shape, never with its text.
+// Handle adapts fn to http.Handler: an *Error is written as it says; a
+// database that cannot be reached (store.ErrUnavailable) is answered 503
+// (Unavailable); any other error is logged with the request id and
+// answered 500 in Keycloak's unknown_error shape, never with its text.
 func Handle(log *slog.Logger, fn HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := fn(w, r); err != nil {
@@ -69,7 +85,10 @@ func Handle(log *slog.Logger, fn HandlerFunc) http.Handler {
 // WriteError renders err as Handle does.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var he *Error
-	if !errors.As(err, &he) {
+	isHTTP := errors.As(err, &he)
+	if errors.Is(err, store.ErrUnavailable) && (!isHTTP || he.Status >= 500) {
+		he = Unavailable(err)
+	} else if !isHTTP {
 		he = &Error{Status: http.StatusInternalServerError, Cause: err,
 			Body: OAuthBody{Error: "unknown_error", ErrorDescription: "For more on this error consult the server log."}}
 	}
