@@ -54,17 +54,31 @@ func AdminError(status int, message string) *Error {
 	return &Error{Status: status, Body: AdminBody{ErrorMessage: message}}
 }
 
+// Descriptions of the 503 Unavailable answers.
+const (
+	UnavailableDescription = "The database is unavailable; retry later."
+	// UnknownOutcomeDescription is the answer when the connection died
+	// during the COMMIT: the database may have applied the change.
+	UnknownOutcomeDescription = "The database stopped answering during the commit: the change may have been applied; check before retrying."
+)
+
 // Unavailable is the answer when the database cannot be reached or is too
 // busy to take a write (cause is logged, never sent): 503 in the OAuth
 // error shape Keycloak's error handler gives every endpoint, admin API
 // included, with Retry-After. Nothing the request wanted to write was
-// written, unless the connection died during the commit itself
-// (docs/RELIABILITY.md, "Database loss").
+// written, unless the cause says its outcome is unknown (an error in its
+// chain has OutcomeUnknown() true: the connection died during the commit
+// itself), which the description then says (docs/RELIABILITY.md,
+// "Database loss").
 func Unavailable(cause error) *Error {
+	desc := UnavailableDescription
+	var unknown interface{ OutcomeUnknown() bool }
+	if errors.As(cause, &unknown) && unknown.OutcomeUnknown() {
+		desc = UnknownOutcomeDescription
+	}
 	return &Error{Status: http.StatusServiceUnavailable, Cause: cause,
 		Header: http.Header{"Retry-After": {"1"}},
-		Body: OAuthBody{Error: "temporarily_unavailable",
-			ErrorDescription: "The database is unavailable; retry later."}}
+		Body:   OAuthBody{Error: "temporarily_unavailable", ErrorDescription: desc}}
 }
 
 // HandlerFunc is an endpoint that returns its error instead of writing it.

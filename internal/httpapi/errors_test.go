@@ -50,7 +50,7 @@ func TestUnavailableIs503(t *testing.T) {
 				t.Errorf("body leaks the cause: %s", body)
 			}
 			if c.status == http.StatusServiceUnavailable {
-				if b["error_description"] == "" || rec.Header().Get("Retry-After") == "" {
+				if b["error_description"] != httpapi.UnavailableDescription || rec.Header().Get("Retry-After") == "" {
 					t.Errorf("503 without a description or Retry-After: %s %v", body, rec.Header())
 				}
 				if !strings.Contains(logs.String(), "connection refused") {
@@ -58,5 +58,25 @@ func TestUnavailableIs503(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+type unknownOutcome struct{ error }
+
+func (unknownOutcome) OutcomeUnknown() bool { return true }
+
+func (u unknownOutcome) Unwrap() error { return u.error }
+
+// A commit whose answer was lost says that the change may have been
+// applied.
+func TestUnavailableOutcomeUnknown(t *testing.T) {
+	err := fmt.Errorf("create user: %w", unknownOutcome{fmt.Errorf("%w: unexpected EOF", store.ErrUnavailable)})
+	h := httpapi.Handle(slog.New(slog.NewTextHandler(io.Discard, nil)), func(http.ResponseWriter, *http.Request) error { return err })
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/x", nil))
+	var b map[string]string
+	if rec.Code != http.StatusServiceUnavailable || json.Unmarshal(rec.Body.Bytes(), &b) != nil ||
+		b["error_description"] != httpapi.UnknownOutcomeDescription {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
 }

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -119,10 +118,36 @@ func (p *pools) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 				_ = tx.Rollback()
 				return p.dialect.mapErr(err)
 			}
-			return p.checked(ctx, tx.Commit())
+			if err := tx.Commit(); err != nil {
+				// Even an error that claims nothing was sent is not
+				// trusted here: pgx has answered "conn closed" (safe to
+				// retry) for a COMMIT the database had applied.
+				err = p.checked(ctx, err)
+				if errors.Is(err, store.ErrUnavailable) {
+					return &commitUnknown{err}
+				}
+				return err
+			}
+			return nil
 		})
 	})
 }
+
+// commitUnknown is a COMMIT that failed with the connection: the database
+// may or may not have committed, so the transaction is not run again. It
+// says so to the HTTP layer through OutcomeUnknown, and unwraps to
+// store.ErrUnavailable.
+type commitUnknown struct{ err error }
+
+func (e *commitUnknown) Error() string { return "commit outcome unknown: " + e.err.Error() }
+
+func (e *commitUnknown) Unwrap() error { return e.err }
+
+// OutcomeUnknown says the write may have been applied.
+func (e *commitUnknown) OutcomeUnknown() bool { return true }
+
+// SafeToRetry says the transaction must not run again (see unsent).
+func (e *commitUnknown) SafeToRetry() bool { return false }
 
 // staleConnRetries is how many times onConn takes another connection when
 // the one it got turns out dead (the database restarted since it was
@@ -130,9 +155,12 @@ func (p *pools) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 const staleConnRetries = 2
 
 // onConn runs fn on a connection of db taken within the pool wait (see
-// conn), and returns the connection after. A driver.ErrBadConn means the
-// driver sent nothing on a dead connection, so fn runs again on another:
-// what database/sql does for calls on the pool itself.
+// conn), and returns the connection after. An error that says nothing was
+// sent (driver.ErrBadConn, pgx's SafeToRetry) means the connection was
+// dead, so fn runs again on another: what database/sql does for calls on
+// the pool itself. Inside a transaction the statements sent before it were
+// never committed, so running the whole transaction again is safe; a
+// failed COMMIT is never run again (commitUnknown).
 func (p *pools) onConn(ctx context.Context, db *sql.DB, fn func(c *sql.Conn) error) error {
 	for attempt := 0; ; attempt++ {
 		c, err := p.conn(ctx, db)
@@ -141,7 +169,7 @@ func (p *pools) onConn(ctx context.Context, db *sql.DB, fn func(c *sql.Conn) err
 		}
 		err = fn(c)
 		_ = c.Close()
-		if attempt == staleConnRetries || ctx.Err() != nil || !errors.Is(err, driver.ErrBadConn) {
+		if attempt == staleConnRetries || ctx.Err() != nil || !unsent(err) {
 			return err
 		}
 	}
