@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // Error is an HTTP error with the body the client sees and, separately, the
@@ -52,12 +54,40 @@ func AdminError(status int, message string) *Error {
 	return &Error{Status: status, Body: AdminBody{ErrorMessage: message}}
 }
 
+// Descriptions of the 503 Unavailable answers.
+const (
+	UnavailableDescription = "The database is unavailable; retry later."
+	// UnknownOutcomeDescription is the answer when the connection died
+	// during the COMMIT: the database may have applied the change.
+	UnknownOutcomeDescription = "The database stopped answering during the commit: the change may have been applied; check before retrying."
+)
+
+// Unavailable is the answer when the database cannot be reached or is too
+// busy to take a write (cause is logged, never sent): 503 in the OAuth
+// error shape Keycloak's error handler gives every endpoint, admin API
+// included, with Retry-After. Nothing the request wanted to write was
+// written, unless the cause says its outcome is unknown (an error in its
+// chain has OutcomeUnknown() true: the connection died during the commit
+// itself), which the description then says (docs/RELIABILITY.md,
+// "Database loss").
+func Unavailable(cause error) *Error {
+	desc := UnavailableDescription
+	var unknown interface{ OutcomeUnknown() bool }
+	if errors.As(cause, &unknown) && unknown.OutcomeUnknown() {
+		desc = UnknownOutcomeDescription
+	}
+	return &Error{Status: http.StatusServiceUnavailable, Cause: cause,
+		Header: http.Header{"Retry-After": {"1"}},
+		Body:   OAuthBody{Error: "temporarily_unavailable", ErrorDescription: desc}}
+}
+
 // HandlerFunc is an endpoint that returns its error instead of writing it.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// Handle adapts fn to http.Handler: an *Error is written as it says; any
-// other error is logged with the request id and answered 500 in Keycloak's
-// unknown_error shape, never with its text.
+// Handle adapts fn to http.Handler: an *Error is written as it says; a
+// database that cannot be reached (store.ErrUnavailable) is answered 503
+// (Unavailable); any other error is logged with the request id and
+// answered 500 in Keycloak's unknown_error shape, never with its text.
 func Handle(log *slog.Logger, fn HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := fn(w, r); err != nil {
@@ -69,7 +99,10 @@ func Handle(log *slog.Logger, fn HandlerFunc) http.Handler {
 // WriteError renders err as Handle does.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var he *Error
-	if !errors.As(err, &he) {
+	isHTTP := errors.As(err, &he)
+	if errors.Is(err, store.ErrUnavailable) && (!isHTTP || he.Status >= 500) {
+		he = Unavailable(err)
+	} else if !isHTTP {
 		he = &Error{Status: http.StatusInternalServerError, Cause: err,
 			Body: OAuthBody{Error: "unknown_error", ErrorDescription: "For more on this error consult the server log."}}
 	}

@@ -2,8 +2,11 @@ package sqlstore
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -51,10 +54,42 @@ type Dialect struct {
 }
 
 func (d Dialect) kind(err error) ErrorKind {
-	if err == nil || d.Classify == nil {
+	if err == nil {
 		return KindOther
 	}
-	return d.Classify(err)
+	if d.Classify != nil {
+		if k := d.Classify(err); k != KindOther {
+			return k
+		}
+	}
+	if connectionLost(err) {
+		return KindUnavailable
+	}
+	return KindOther
+}
+
+// connectionLost says whether err, which the dialect has no meaning for,
+// is the connection failing rather than the statement: the server hung up
+// mid-message (io.ErrUnexpectedEOF, io.EOF), the network failed
+// (net.Error), or database/sql or the driver found the connection
+// unusable before sending anything (driver.ErrBadConn, sql.ErrConnDone, an
+// error whose SafeToRetry says so, as pgx's "conn closed" does).
+func connectionLost(err error) bool {
+	var netErr net.Error
+	var r interface{ SafeToRetry() bool }
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.As(err, &netErr) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || (errors.As(err, &r) && r.SafeToRetry())
+}
+
+// unsent says whether err declares that nothing reached the database, so
+// that the call may run again on another connection. The outermost error
+// with a SafeToRetry method decides, so that a wrapper can refuse.
+func unsent(err error) bool {
+	var r interface{ SafeToRetry() bool }
+	if errors.As(err, &r) {
+		return r.SafeToRetry()
+	}
+	return errors.Is(err, driver.ErrBadConn)
 }
 
 // mapErr turns a driver error into the store's sentinels while keeping the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -27,6 +28,9 @@ type pools struct {
 	writer *sql.DB
 	// reader serves reads outside transactions; it may be writer itself.
 	reader *sql.DB
+	// wait bounds how long a call waits for a pooled connection, opening
+	// one included (see SetPoolWait).
+	wait time.Duration
 
 	closeOnce sync.Once
 	closeErr  error
@@ -52,7 +56,22 @@ func New(d Dialect, writer, reader *sql.DB) *Store {
 	if reader == nil {
 		reader = writer
 	}
-	return &Store{p: &pools{dialect: d, writer: writer, reader: reader}}
+	return &Store{p: &pools{dialect: d, writer: writer, reader: reader, wait: DefaultPoolWait}}
+}
+
+// DefaultPoolWait is how long a call waits for a connection unless
+// SetPoolWait says otherwise.
+const DefaultPoolWait = 5 * time.Second
+
+// SetPoolWait bounds how long a read, a write or a transaction waits to get
+// a connection from its pool, opening a new one included (d > 0). A call
+// that gets none in time fails with store.ErrUnavailable instead of queueing
+// without end behind a database that stopped answering, or behind SQLite's
+// one writer held by a long transaction. Call it before using the store.
+func (s *Store) SetPoolWait(d time.Duration) {
+	if d > 0 {
+		s.p.wait = d
+	}
 }
 
 // Writer returns the pool that runs transactions, for backends' own
@@ -99,7 +118,9 @@ func (s *Store) read(ctx context.Context, fn func(q querier) error) error {
 		return s.p.checked(ctx, fn(s.tx))
 	}
 	return s.p.dialect.mapErr(s.p.retry(ctx, func() error {
-		return s.p.checked(ctx, fn(s.p.reader))
+		return s.p.onConn(ctx, s.p.reader, func(c *sql.Conn) error {
+			return s.p.checked(ctx, fn(c))
+		})
 	}))
 }
 
