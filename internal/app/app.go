@@ -68,7 +68,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.store = st
 	a.keys = &signing.Keys{Store: st}
 	if cfg.CacheTTL > 0 {
-		st = a.withCache(st)
+		if st, err = a.withCache(st); err != nil {
+			_ = a.store.Close()
+			return nil, err
+		}
 		a.store = st
 	}
 	a.passwords = &password.Service{
@@ -134,11 +137,15 @@ func (a *App) withSealing(ctx context.Context, st store.Store) (store.Store, err
 
 // withCache puts the in-memory cache in front of st; on PostgreSQL the
 // processes sharing the database tell each other what they changed.
-func (a *App) withCache(st store.Store) store.Store {
+func (a *App) withCache(st store.Store) (store.Store, error) {
 	opts := cache.Options{TTL: a.cfg.CacheTTL, OnDrop: a.keys.Drop}
 	var n *cache.PostgresNotifier
 	if a.cfg.DB == config.DBPostgres {
-		n = cache.NewPostgresNotifier(a.cfg.DBURL, a.log)
+		pc, err := postgres.ConnConfig(a.cfg.DBURL)
+		if err != nil {
+			return nil, err
+		}
+		n = cache.NewPostgresNotifier(pc, a.log)
 		opts.Notifier = n
 	}
 	cs := cache.New(st, opts, a.log)
@@ -146,7 +153,7 @@ func (a *App) withCache(st store.Store) store.Store {
 		n.Start(cs)
 		cs.OnClose(n.Close)
 	}
-	return cs
+	return cs, nil
 }
 
 func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {

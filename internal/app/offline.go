@@ -37,7 +37,10 @@ func OpenOffline(ctx context.Context, cfg config.Config, log *slog.Logger) (*Off
 	}
 	a.keys = &signing.Keys{Store: st}
 	if cfg.CacheTTL > 0 {
-		st = a.withCache(st)
+		if st, err = a.withCache(st); err != nil {
+			_ = a.store.Close()
+			return nil, err
+		}
 	}
 	passwords := &password.Service{
 		Store:         st,

@@ -17,7 +17,7 @@ const Channel = "latchkey_cache"
 // LISTEN/NOTIFY, on two connections of its own: one listens, one
 // publishes.
 type PostgresNotifier struct {
-	url string
+	cfg *pgx.ConnConfig
 	log *slog.Logger
 	// Probe is how long the listener waits for a notification before it
 	// checks that its connection still answers; a connection that does not
@@ -31,12 +31,13 @@ type PostgresNotifier struct {
 	done chan struct{}
 }
 
-// NewPostgresNotifier returns a notifier for the database at url.
-func NewPostgresNotifier(url string, log *slog.Logger) *PostgresNotifier {
+// NewPostgresNotifier returns a notifier for the database cfg connects
+// to (postgres.ConnConfig).
+func NewPostgresNotifier(cfg *pgx.ConnConfig, log *slog.Logger) *PostgresNotifier {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &PostgresNotifier{url: url, log: log}
+	return &PostgresNotifier{cfg: cfg, log: log}
 }
 
 // Publish sends msg to every listening process, reconnecting once if the
@@ -49,7 +50,7 @@ func (n *PostgresNotifier) Publish(ctx context.Context, msg string) error {
 	var err error
 	for range 2 {
 		if n.pub == nil || n.pub.IsClosed() {
-			if n.pub, err = pgx.Connect(ctx, n.url); err != nil {
+			if n.pub, err = pgx.ConnectConfig(ctx, n.cfg.Copy()); err != nil {
 				n.pub = nil
 				return err
 			}
@@ -103,7 +104,7 @@ func (n *PostgresNotifier) listen(ctx context.Context, s *Store) (heard bool, er
 		probeTimeout = 2 * time.Second
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	conn, err := pgx.Connect(cctx, n.url)
+	conn, err := pgx.ConnectConfig(cctx, n.cfg.Copy())
 	cancel()
 	if err != nil {
 		return false, err

@@ -186,3 +186,7 @@ func (s *Store) Close() error {
 	s.own.closers = nil
 	return s.Store.Close()
 }
+
+// Serving reports whether reads may be answered from memory: always for a
+// single process, only while listening for a multi-process one.
+func (s *Store) Serving() bool { return s.c.listening.Load() }

@@ -179,3 +179,21 @@ func (c *silenceConn) SetDeadline(t time.Time) error {
 	c.asked = t
 	return errors.Join(c.apply(), c.Conn.SetWriteDeadline(t))
 }
+
+// ConnConfig parses url as Open does, for a connection of its own outside
+// the pool (the cache's LISTEN connection): latchkey's query_timeout is
+// taken out, not sent to the server, and connect_timeout gets its default.
+// No read deadline is set: such a connection may wait for long.
+func ConnConfig(url string) (*pgx.ConnConfig, error) {
+	c, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parsing the database URL: %w", err)
+	}
+	if _, err := takeQueryTimeout(c); err != nil {
+		return nil, err
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = DefaultConnectTimeout
+	}
+	return c, nil
+}
