@@ -211,7 +211,12 @@ func runReport(o reportOptions) (*reportData, error) {
 			}
 			s.stop()
 		}
-		s, err := startServer(bin, filepath.Join(tmp, fmt.Sprintf("load-%d", p)), realms, p)
+		pport, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		pprofAddr := fmt.Sprintf("127.0.0.1:%d", pport)
+		s, err := startServer(bin, filepath.Join(tmp, fmt.Sprintf("load-%d", p)), realms, p, "--debug-pprof-addr", pprofAddr)
 		if err != nil {
 			return nil, err
 		}
@@ -220,12 +225,28 @@ func runReport(o reportOptions) (*reportData, error) {
 			p, median(pr.ReadyEmptyMs), median(pr.ReadyExistMs), float64(pr.IdleRSS)/1e6)
 		for _, sc := range scenarios {
 			for _, c := range levels(sc) {
+				// For the hash-bound scenarios at c=4, a CPU profile of the
+				// server during the run says how much of its CPU hashing took.
+				var share chan float64
+				if (sc == "register" || sc == "login") && c == 4 && perLevel >= 4*time.Second {
+					share = make(chan float64, 1)
+					go func() {
+						v, err := profileHashShare(pprofAddr, int(perLevel/time.Second)-2)
+						if err != nil {
+							fmt.Fprintln(os.Stderr, "profile:", err)
+						}
+						share <- v
+					}()
+				}
 				res, err := run(config{scenario: sc, base: s.base, realm: "bench", client: "bench-service", secret: "bench-secret",
 					userClient: "bench-app", adminClient: "bench-admin", adminSecret: "bench-admin-secret",
 					password: "Bench-password-1", concurrency: c, count: 500000, duration: perLevel, pid: s.pid()})
 				if err != nil {
 					s.stop()
 					return nil, fmt.Errorf("GOMAXPROCS=%d %s c=%d: %w", p, sc, c, err)
+				}
+				if share != nil {
+					res.ProfileHashShare = <-share
 				}
 				res.GOMAXPROCS = p
 				printResult(res)
