@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"errors"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -27,4 +28,5 @@ func classify(err error) sqlstore.ErrorKind {
 }
 
 // Dialect is SQLite's description for sqlstore.
-var Dialect = sqlstore.Dialect{Name: "sqlite", Classify: classify, OptimizeSQL: "PRAGMA optimize"}
+var Dialect = sqlstore.Dialect{Name: "sqlite", Classify: classify, OptimizeSQL: "PRAGMA optimize",
+	RetryBudget: 4 * time.Second}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -51,6 +52,13 @@ type Dialect struct {
 	// OptimizeSQL refreshes the planner's statistics ("" when the database
 	// does it by itself, as PostgreSQL's autovacuum does).
 	OptimizeSQL string
+	// RetryBudget bounds in time how long contention is retried (0: only
+	// the number of attempts bounds it). SQLite needs it, since each of its
+	// attempts may already have waited busy_timeout for another process's
+	// lock; PostgreSQL's serialization failures are cheap to retry, and
+	// under CPU overload a time bound turns a burst of registrations into
+	// 503s that the next attempt would have committed.
+	RetryBudget time.Duration
 }
 
 func (d Dialect) kind(err error) ErrorKind {

@@ -17,16 +17,15 @@ import (
 // round of contenders on one row lets at least one commit, so the bound
 // must exceed the number of writers that may pile onto one row; it is
 // still small enough (a few seconds of backoff) not to hide a stuck
-// database. retryBudget bounds the same in time: no attempt starts that
-// long after the first, so a SQLite attempt that already waited out
-// busy_timeout (5 s) inside the driver, because another process holds the
-// write lock, is not repeated for minutes; the caller gets
+// database. A dialect's RetryBudget bounds the same in time: no attempt
+// starts that long after the first, so a SQLite attempt that already
+// waited out busy_timeout (5 s) inside the driver, because another process
+// holds the write lock, is not repeated for minutes; the caller gets
 // store.ErrUnavailable instead.
 const (
 	maxAttempts  = 30
 	firstBackoff = 2 * time.Millisecond
 	maxBackoff   = 100 * time.Millisecond
-	retryBudget  = 4 * time.Second
 )
 
 func (p *pools) retry(ctx context.Context, fn func() error) error {
@@ -88,7 +87,7 @@ func retry(ctx context.Context, d Dialect, fn func() error) error {
 		if err == nil || d.kind(err) != KindRetry {
 			return err
 		}
-		if attempt == maxAttempts || time.Since(start) >= retryBudget {
+		if attempt == maxAttempts || (d.RetryBudget > 0 && time.Since(start) >= d.RetryBudget) {
 			return fmt.Errorf("%w: %s busy, giving up after %d attempts in %s: %w", store.ErrUnavailable,
 				d.Name, attempt, time.Since(start).Round(time.Millisecond), err)
 		}
