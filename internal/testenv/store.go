@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"io"
+	"os"
 	"log/slog"
 	"testing"
 
@@ -25,8 +26,13 @@ func Postgres(t testing.TB) store.Store { return dbtest.Postgres(t) }
 // EachStore runs fn as a subtest on every backend (dbtest.EachStore).
 func EachStore(t *testing.T, fn func(t *testing.T, st store.Store)) { dbtest.EachStore(t, fn) }
 
-// Logger returns a logger that discards, or writes to t.Log with -v.
+// Logger returns a logger that discards, or writes to t.Log with -v. A
+// fuzz target's server writes to stderr instead: F.Log may not be called
+// while the fuzz function runs, and the server logs from its goroutines.
 func Logger(t testing.TB) *slog.Logger {
+	if _, fuzz := t.(*testing.F); fuzz && testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
