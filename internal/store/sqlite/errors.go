@@ -27,4 +27,4 @@ func classify(err error) sqlstore.ErrorKind {
 }
 
 // Dialect is SQLite's description for sqlstore.
-var Dialect = sqlstore.Dialect{Name: "sqlite", Classify: classify, OptimizeSQL: "PRAGMA optimize"}
+var Dialect = sqlstore.Dialect{Name: "sqlite", Classify: classify, OptimizeSQL: "PRAGMA optimize", FTS5Trigrams: true}

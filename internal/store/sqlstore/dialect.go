@@ -48,6 +48,11 @@ type Dialect struct {
 	// OptimizeSQL refreshes the planner's statistics ("" when the database
 	// does it by itself, as PostgreSQL's autovacuum does).
 	OptimizeSQL string
+	// FTS5Trigrams says that infix searches are served by the FTS5 trigram
+	// table users_trgm, which queries must name (SQLite); false when
+	// indexes on the users columns serve the LIKE itself (PostgreSQL's
+	// pg_trgm). See users_trgm.go.
+	FTS5Trigrams bool
 }
 
 func (d Dialect) kind(err error) ErrorKind {
