@@ -116,12 +116,15 @@ func (f *userFilter) searchCond(d Dialect, tok store.SearchToken) string {
 		one = func(col string) string { return col + " LIKE " + v + ` ESCAPE '\'` }
 		f.addTrigram(d, searchCols, []string{text})
 	case store.MatchPattern:
-		pat := strings.ReplaceAll(likeEscape(text), "*", "%")
-		if !strings.HasSuffix(pat, "%") {
-			pat += "%"
-		}
-		if strings.Trim(pat, "%") == "" {
+		if strings.Trim(text, "*") == "" {
 			return ""
+		}
+		// The value may go on after the last character. (Asked of the
+		// text, not the pattern: a pattern ending in an escaped \% ends
+		// with a literal '%' and still needs the wildcard.)
+		pat := strings.ReplaceAll(likeEscape(text), "*", "%")
+		if !strings.HasSuffix(text, "*") {
+			pat += "%"
 		}
 		v := a.add(pat)
 		one = func(col string) string { return col + " LIKE " + v + ` ESCAPE '\'` }
