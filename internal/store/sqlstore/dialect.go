@@ -53,6 +53,14 @@ type Dialect struct {
 	// indexes on the users columns serve the LIKE itself (PostgreSQL's
 	// pg_trgm). See users_trgm.go.
 	FTS5Trigrams bool
+	// CustomPlan goes before the arguments of queries whose best plan
+	// depends on the values (the user search): a driver option asking for
+	// a plan made with them every time. PostgreSQL's pgx otherwise caches
+	// prepared statements, and after five runs PostgreSQL may switch to a
+	// generic plan, which for LIKE $2 walks the realm even for a term the
+	// trigram indexes find in a millisecond. nil where there is no such
+	// cache worth avoiding (SQLite).
+	CustomPlan []any
 }
 
 func (d Dialect) kind(err error) ErrorKind {

@@ -153,7 +153,7 @@ func (s *Store) ListUsers(ctx context.Context, realmID string, q store.UserQuery
 		}
 		var err error
 		out, err = queryUsers(ctx, qr, `SELECT `+userCols+` FROM users u WHERE `+f.where()+
-			` ORDER BY u.username`+limit(q.Page), f.a.vals)
+			` ORDER BY u.username`+limit(q.Page), slices.Concat(s.p.dialect.CustomPlan, f.a.vals))
 		return err
 	})
 	return out, err
@@ -192,7 +192,8 @@ func (s *Store) CountUsers(ctx context.Context, realmID string, q store.UserQuer
 		if err := f.narrow(ctx, qr, 0); err != nil {
 			return err
 		}
-		return qr.QueryRowContext(ctx, `SELECT count(*) FROM users u WHERE `+f.where(), f.a.vals...).Scan(&n)
+		return qr.QueryRowContext(ctx, `SELECT count(*) FROM users u WHERE `+f.where(),
+			slices.Concat(s.p.dialect.CustomPlan, f.a.vals)...).Scan(&n)
 	})
 	return n, err
 }
