@@ -239,3 +239,26 @@ func TestTrigramRowsFollowUsers(t *testing.T) {
 		t.Fatalf("after deleting the realm: %d keys, %d matches", k, m)
 	}
 }
+
+// Terms the trigram tokenizer might read differently from LIKE (invalid
+// UTF-8, NUL) keep the scan, and still answer as LIKE does. (PostgreSQL
+// refuses such strings outright, so this is not in the shared suite.)
+func TestOddTermsKeepTheScan(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "lk.db"))
+	r := &model.Realm{Name: "odd"}
+	if err := s.CreateRealm(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"abc\xffdef", "abcdef"} {
+		if err := s.CreateUser(ctx, &model.User{RealmID: r.ID, Username: name}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for term, want := range map[string]int{"c\xffd": 1, "bc\xffde": 1, "abc": 2, "b\x00cd": 0, "\xff\xff\xff": 0} {
+		got, err := s.ListUsers(ctx, r.ID, store.UserQuery{Search: []store.SearchToken{{Text: term, Match: store.MatchInfix}}})
+		if err != nil || len(got) != want {
+			t.Errorf("search *%q*: %d users, %v; want %d", term, len(got), err, want)
+		}
+	}
+}

@@ -52,7 +52,9 @@ func (f *userFilter) addTrigram(d Dialect, cols, segments []string) {
 	}
 	var parts []string
 	for _, seg := range segments {
-		if utf8.RuneCountInString(seg) < minTrigramTerm {
+		// Invalid UTF-8 or a NUL could be read differently by the
+		// tokenizer than by LIKE: such a term keeps the scan.
+		if utf8.RuneCountInString(seg) < minTrigramTerm || !utf8.ValidString(seg) || strings.ContainsRune(seg, 0) {
 			continue
 		}
 		phrase := `"` + strings.ReplaceAll(seg, `"`, `""`) + `"`
