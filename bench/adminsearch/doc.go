@@ -1,6 +1,7 @@
 // Package adminsearch benchmarks the admin API's user listing, search and
-// count on a realm of 100,000 users (-adminsearch.users to change it), through real HTTP on loopback, on
-// SQLite and (when LATCHKEY_TEST_POSTGRES_URL is set) PostgreSQL.
+// count on a realm of 100,000 users (-adminsearch.users to change it),
+// through real HTTP on loopback, on SQLite and (when
+// LATCHKEY_TEST_POSTGRES_URL is set) PostgreSQL.
 //
 // The package has no code of its own, only benchmarks; seeding happens
 // inside them, so `go test ./...` does not pay for it:
