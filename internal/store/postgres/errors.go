@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/latchkey/latchkey/internal/store/sqlstore"
@@ -47,4 +48,6 @@ var Dialect = sqlstore.Dialect{
 	TxOptions: &sql.TxOptions{Isolation: sql.LevelSerializable},
 
 	LockSkipLocked: " FOR UPDATE SKIP LOCKED",
+	// An unnamed statement, planned with its values each time.
+	CustomPlan: []any{pgx.QueryExecModeExec},
 }

@@ -29,4 +29,4 @@ func classify(err error) sqlstore.ErrorKind {
 
 // Dialect is SQLite's description for sqlstore.
 var Dialect = sqlstore.Dialect{Name: "sqlite", Classify: classify, OptimizeSQL: "PRAGMA optimize",
-	RetryBudget: 4 * time.Second}
+	RetryBudget: 4 * time.Second, FTS5Trigrams: true}

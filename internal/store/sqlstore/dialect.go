@@ -59,6 +59,19 @@ type Dialect struct {
 	// under CPU overload a time bound turns a burst of registrations into
 	// 503s that the next attempt would have committed.
 	RetryBudget time.Duration
+	// FTS5Trigrams says that infix searches are served by the FTS5 trigram
+	// table users_trgm, which queries must name (SQLite); false when
+	// indexes on the users columns serve the LIKE itself (PostgreSQL's
+	// pg_trgm). See users_trgm.go.
+	FTS5Trigrams bool
+	// CustomPlan goes before the arguments of queries whose best plan
+	// depends on the values (the user search): a driver option asking for
+	// a plan made with them every time. PostgreSQL's pgx otherwise caches
+	// prepared statements, and after five runs PostgreSQL may switch to a
+	// generic plan, which for LIKE $2 walks the realm even for a term the
+	// trigram indexes find in a millisecond. nil where there is no such
+	// cache worth avoiding (SQLite).
+	CustomPlan []any
 }
 
 func (d Dialect) kind(err error) ErrorKind {

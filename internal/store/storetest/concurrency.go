@@ -139,6 +139,8 @@ func testConcurrency(t *testing.T, s store.Store) {
 		}
 	})
 
+	t.Run("CountUnderConcurrentWrites", func(t *testing.T) { testCountUnderConcurrentWrites(t, s) })
+
 	t.Run("IdempotentLinks", func(t *testing.T) {
 		// "Existing links are kept without error" must hold when the link
 		// appears between another writer's check and its insert.
@@ -159,4 +161,57 @@ func testConcurrency(t *testing.T, s store.Store) {
 		must(t, err)
 		checkList(t, "children", roleNames(kids), []string{role.Name})
 	})
+}
+
+// testCountUnderConcurrentWrites races creations and deletions of people
+// and service accounts in one realm: the realm's count (kept by counters
+// that every insert and delete updates in its own transaction) must end
+// exact, equal to the users actually there, with no write refused.
+func testCountUnderConcurrentWrites(t *testing.T, s store.Store) {
+	ctx := ctxFor(t)
+	r := newRealm(t, s)
+	svc := newClient(t, s, r.ID, "counted")
+	var doomed []*model.User
+	for i := range racers {
+		doomed = append(doomed, newUser(t, s, r.ID, fmt.Sprintf("doomed%02d", i)))
+	}
+	const perRacer = 3
+	errs := race(func(i int) error {
+		for j := range perRacer {
+			u := &model.User{RealmID: r.ID, Username: fmt.Sprintf("counted%02d-%d", i, j)}
+			if err := s.CreateUser(ctx, u, true); err != nil {
+				return err
+			}
+		}
+		if i%2 == 0 {
+			if err := s.DeleteUser(ctx, r.ID, doomed[i].ID); err != nil {
+				return err
+			}
+		}
+		if i == 0 { // one service account: never counted as a person
+			sa := &model.User{RealmID: r.ID, Username: "service-account-counted", ServiceAccountClientID: svc.ID}
+			if err := s.CreateUser(ctx, sa, true); err != nil {
+				return err
+			}
+		}
+		_, err := s.CountUsers(ctx, r.ID, store.UserQuery{})
+		return err
+	})
+	allWin(t, "CreateUser, DeleteUser and CountUsers side by side", errs)
+	want := racers + racers*perRacer - (racers+1)/2
+	n, err := s.CountUsers(ctx, r.ID, store.UserQuery{})
+	must(t, err)
+	if n != want {
+		t.Errorf("CountUsers = %d, want %d", n, want)
+	}
+	listed, err := s.ListUsers(ctx, r.ID, store.UserQuery{})
+	must(t, err)
+	if len(listed) != want {
+		t.Errorf("ListUsers has %d people, want %d", len(listed), want)
+	}
+	n, err = s.CountUsers(ctx, r.ID, store.UserQuery{IncludeServiceAccounts: true})
+	must(t, err)
+	if n != want+1 {
+		t.Errorf("CountUsers with service accounts = %d, want %d", n, want+1)
+	}
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -12,16 +13,19 @@ import (
 
 // Legacy is what SeedLegacy wrote through a store on an older schema.
 type Legacy struct {
-	Realm   *model.Realm
-	User    *model.User
-	Client  *model.Client
+	Realm  *model.Realm
+	User   *model.User
+	Client *model.Client
+	// Service is the client's service-account user.
+	Service *model.User
 	Session *model.Session // nil below schema version 2
 	Event   *model.Event   // nil below schema version 2
 }
 
 // SeedLegacy writes, through old (a store on a database migrated only to
 // schema version from), the rows an older binary would have: a realm, a
-// user, a client, and from version 2 a session and an event.
+// user, a client with its service-account user, and from version 2 a
+// session and an event.
 func SeedLegacy(t *testing.T, old store.Store, from int64) Legacy {
 	t.Helper()
 	ctx := context.Background()
@@ -35,6 +39,11 @@ func SeedLegacy(t *testing.T, old store.Store, from int64) Legacy {
 	}
 	l.Client = &model.Client{RealmID: l.Realm.ID, ClientID: "app"}
 	if err := old.CreateClient(ctx, l.Client); err != nil {
+		t.Fatal(err)
+	}
+	l.Service = &model.User{RealmID: l.Realm.ID, Username: "service-account-app", FirstName: "Alice's app",
+		Enabled: true, ServiceAccountClientID: l.Client.ID}
+	if err := old.CreateUser(ctx, l.Service, true); err != nil {
 		t.Fatal(err)
 	}
 	if from >= 2 {
@@ -54,7 +63,9 @@ func SeedLegacy(t *testing.T, old store.Store, from int64) Legacy {
 // CheckMigrated checks, on s (the same database opened by the current
 // binary, so fully migrated), that SeedLegacy's rows survived and that the
 // newer tables (sessions, events, admin events, the outbox, verification
-// codes) work beside them, cascades included.
+// codes) work beside them, cascades included, and that what later
+// migrations derive from old rows (the trigram search index, the people
+// counters) was filled in for them and is kept from then on.
 func CheckMigrated(t *testing.T, s store.Store, l Legacy) {
 	t.Helper()
 	ctx := context.Background()
@@ -101,9 +112,16 @@ func CheckMigrated(t *testing.T, s store.Store, l Legacy) {
 		Email: user.Email, CodeHash: "h", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatalf("PutCode after migration: %v", err)
 	}
+	checkMigratedSearch(t, s, l, []string{"alice"}, 1)
 	if err := s.DeleteUser(ctx, realm.ID, user.ID); err != nil {
 		t.Fatal(err)
 	}
+	checkMigratedSearch(t, s, l, nil, 0)
+	newcomer := &model.User{RealmID: realm.ID, Username: "alicia", Email: "alicia@example.com"}
+	if err := s.CreateUser(ctx, newcomer, true); err != nil {
+		t.Fatal(err)
+	}
+	checkMigratedSearch(t, s, l, []string{"alicia"}, 1)
 	if _, err := s.GetCode(ctx, realm.ID, user.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("code of a deleted user after migration: %v, want ErrNotFound", err)
 	}
@@ -113,5 +131,37 @@ func CheckMigrated(t *testing.T, s store.Store, l Legacy) {
 	list, err := s.ListAdminEvents(ctx, realm.ID, store.AdminEventQuery{ResourcePath: "users/*"})
 	if err != nil || len(list) != 1 || list[0].ID != adminEvent.ID {
 		t.Errorf("admin events after migration: %+v, %v", list, err)
+	}
+}
+
+// checkMigratedSearch checks, on a migrated database, the infix searches
+// that the trigram indexes serve and the counts the counters give: people
+// are the users wanted, and the legacy service account is always there
+// too.
+func checkMigratedSearch(t *testing.T, s store.Store, l Legacy, people []string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	for _, q := range []store.UserQuery{
+		{Search: []store.SearchToken{{Text: "LIC", Match: store.MatchInfix}}},
+		{Email: "@EXAMPLE.c", IncludeServiceAccounts: true},
+		{Username: "ali", IncludeServiceAccounts: true},
+	} {
+		got, err := s.ListUsers(ctx, l.Realm.ID, q)
+		if err != nil {
+			t.Fatalf("ListUsers(%+v) after migration: %v", q, err)
+		}
+		if names := usernames(got); !slices.Equal(names, people) {
+			t.Errorf("ListUsers(%+v) after migration = %q, want %q", q, names, people)
+		}
+	}
+	got, err := s.ListUsers(ctx, l.Realm.ID, store.UserQuery{FirstName: "ice's a", IncludeServiceAccounts: true})
+	if err != nil || len(got) != 1 || got[0].ID != l.Service.ID {
+		t.Errorf("service account by first name after migration: %+v, %v", got, err)
+	}
+	if c, err := s.CountUsers(ctx, l.Realm.ID, store.UserQuery{}); err != nil || c != n {
+		t.Errorf("CountUsers after migration = %d, %v, want %d", c, err, n)
+	}
+	if c, err := s.CountUsers(ctx, l.Realm.ID, store.UserQuery{IncludeServiceAccounts: true}); err != nil || c != n+1 {
+		t.Errorf("CountUsers with service accounts after migration = %d, %v, want %d", c, err, n+1)
 	}
 }

@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Users", testUsers},
 		{"UserEmails", testUserEmails},
 		{"UserQueries", testUserQueries},
+		{"UserSearch", testUserSearch},
 		{"Credentials", testCredentials},
 		{"Clients", testClients},
 		{"Roles", testRoles},
