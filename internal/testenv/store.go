@@ -2,8 +2,8 @@ package testenv
 
 import (
 	"io"
-	"os"
 	"log/slog"
+	"os"
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/store"
