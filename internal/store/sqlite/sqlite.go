@@ -81,7 +81,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*sqlstore.Store, er
 	// prefix search is best served by the OR of four index ranges rather
 	// than by walking a whole realm in username order. 0x10002 limits the
 	// work so that opening stays fast on a big database.
-	if _, err := writer.ExecContext(ctx, `PRAGMA optimize=0x10002`); err != nil {
+	if err := sqlstore.RunOptimize(ctx, writer, Dialect, `PRAGMA optimize=0x10002`); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite: %s: optimize: %w", path, err)
 	}

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -52,6 +53,9 @@ type Dialect struct {
 	// OptimizeSQL refreshes the planner's statistics ("" when the database
 	// does it by itself, as PostgreSQL's autovacuum does).
 	OptimizeSQL string
+	// AfterOptimize runs in the same transaction as OptimizeSQL, to adjust
+	// what it wrote (SQLite drops the STAT4 samples of its FTS5 tables).
+	AfterOptimize func(ctx context.Context, tx *sql.Tx) error
 	// RetryBudget bounds in time how long contention is retried (0: only
 	// the number of attempts bounds it). SQLite needs it, since each of its
 	// attempts may already have waited busy_timeout for another process's

@@ -151,6 +151,25 @@ func (s *Store) Optimize(ctx context.Context) error {
 	if s.p.dialect.OptimizeSQL == "" {
 		return nil
 	}
-	_, err := s.p.writer.ExecContext(ctx, s.p.dialect.OptimizeSQL)
-	return s.p.checked(ctx, err)
+	return s.p.checked(ctx, RunOptimize(ctx, s.p.writer, s.p.dialect, s.p.dialect.OptimizeSQL))
+}
+
+// RunOptimize runs pragma (the dialect's OptimizeSQL or a variant of it)
+// and the dialect's AfterOptimize in one transaction on db, so that other
+// connections see the statistics only as AfterOptimize leaves them.
+func RunOptimize(ctx context.Context, db *sql.DB, d Dialect, pragma string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, pragma); err != nil {
+		return err
+	}
+	if d.AfterOptimize != nil {
+		if err := d.AfterOptimize(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
