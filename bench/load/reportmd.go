@@ -252,6 +252,21 @@ func targets(b *strings.Builder, d *reportData) {
 			yes(r.PerCPUSecond >= owaspTarget), yes(r.ServerPeakRSS > 0 && r.ServerPeakRSS < 100e6))
 	}
 	for _, sb := range d.scales() {
+		if n := len(sb.Steps); n > 0 {
+			st := sb.Steps[n-1]
+			for _, r := range st.Search {
+				if r.Concurrency != 1 {
+					continue
+				}
+				kind := strings.TrimPrefix(r.Scenario, "admin-search/")
+				bound := 10.0
+				if strings.HasPrefix(kind, "infix") {
+					bound = 50
+				}
+				w("| admin search `%s` at %s users (%s, one admin at a time): p99 < %.0f ms | %.1f ms | %s |\n",
+					kind, count(st.Users), sb.Backend, bound, r.P99ms, yes(r.OK > 0 && r.P99ms < bound))
+			}
+		}
 		for _, st := range sb.Steps {
 			if sb.RegisterEmpty != nil && sb.RegisterEmpty.PerCPUSecond > 0 && st.Register != nil {
 				ratio := st.Register.PerCPUSecond / sb.RegisterEmpty.PerCPUSecond
