@@ -104,6 +104,7 @@ type response struct {
 	Status int
 	Header http.Header
 	Body   string
+	Sent   time.Time // when the request was sent
 	Took   time.Duration
 }
 
@@ -124,7 +125,7 @@ func send(req *http.Request) (response, error) {
 	if err != nil {
 		return response{}, err
 	}
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: string(b), Took: time.Since(start)}, nil
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: string(b), Sent: start, Took: time.Since(start)}, nil
 }
 
 func (s *server) request(method, path, tok string, body any) *http.Request {

@@ -335,3 +335,32 @@ func TestNoOldValueAfterAWriteReturns(t *testing.T) {
 		}
 	})
 }
+
+func TestUsersByIDFollowTheirWrites(t *testing.T) {
+	dbtest.EachStore(t, func(t *testing.T, raw store.Store) {
+		f := newFixture(t, raw)
+		c, ctx, rid := f.cached, f.ctx, f.realm.ID
+		get := func() (*model.User, error) { return c.GetUser(ctx, rid, f.sa.ID) }
+		if !served(t, c, func() error { _, err := get(); return err }) {
+			t.Fatal("GetUser was not served from memory")
+		}
+		u, _ := get()
+		u.Attributes = map[string][]string{"scribble": {"x"}}
+		if again, _ := get(); again.Attributes["scribble"] != nil {
+			t.Fatal("a caller's change to its copy reached the cache")
+		}
+		u.NotBefore, u.RequiredActions = 12345, []string{"UPDATE_PASSWORD"}
+		if err := c.UpdateUser(ctx, u, false); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := get(); got.NotBefore != 12345 || len(got.RequiredActions) != 1 {
+			t.Fatalf("after UpdateUser: %+v", got)
+		}
+		if err := c.DeleteUser(ctx, rid, f.sa.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := get(); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a deleted user is still found: %v", err)
+		}
+	})
+}

@@ -16,7 +16,7 @@ import (
 // something cached, or neither.
 var passThrough = map[string]string{
 	// Reads of things the cache does not hold.
-	"ListRealms": "read", "GetUser": "read", "GetUserByUsername": "read", "GetUserByEmail": "read",
+	"ListRealms": "read", "GetUserByUsername": "read", "GetUserByEmail": "read",
 	"ListUsers": "read", "CountUsers": "read", "ListCredentials": "read", "ListClients": "read",
 	"GetRole": "read", "GetRoleByName": "read", "ListRoles": "read", "ListRoleUsers": "read",
 	"GetGroup": "read", "GetGroupByPath": "read", "ListGroups": "read", "CountGroups": "read",

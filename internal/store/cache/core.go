@@ -55,6 +55,7 @@ type realmData struct {
 	clientsByClientID map[string]entry[*model.Client]
 	composites        map[string]entry[[]model.Role]
 	serviceAccounts   map[string]entry[*model.User] // by the client's internal id
+	users             map[string]entry[*model.User] // by id
 	userRoles         map[string]entry[[]model.Role]
 	userGroupRoles    map[string]entry[[]model.Role]
 }
@@ -65,6 +66,7 @@ func newRealmData() *realmData {
 		clientsByClientID: map[string]entry[*model.Client]{},
 		composites:        map[string]entry[[]model.Role]{},
 		serviceAccounts:   map[string]entry[*model.User]{},
+		users:             map[string]entry[*model.User]{},
 		userRoles:         map[string]entry[[]model.Role]{},
 		userGroupRoles:    map[string]entry[[]model.Role]{},
 	}
@@ -184,6 +186,7 @@ func (c *core) apply(ds []drop) {
 			realms[d.realm] = true
 		case dropUser:
 			if rd := c.realms[d.realm]; rd != nil {
+				delete(rd.users, d.user)
 				delete(rd.userRoles, d.user)
 				delete(rd.userGroupRoles, d.user)
 				for k, e := range rd.serviceAccounts {
@@ -229,7 +232,7 @@ func (c *core) setListening(on bool) {
 }
 
 // capUsers keeps a realm's per-user maps under MaxUsers entries.
-func (c *core) capUsers(m map[string]entry[[]model.Role]) {
+func capUsers[T any](c *core, m map[string]entry[T]) {
 	if len(m) >= c.opts.MaxUsers {
 		clear(m)
 	}

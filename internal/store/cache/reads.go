@@ -127,7 +127,7 @@ func (s *Store) ListUserRoles(ctx context.Context, realmID, userID string) ([]mo
 		func() ([]model.Role, error) { return s.Store.ListUserRoles(ctx, realmID, userID) },
 		func(e entry[[]model.Role]) {
 			d := c.realmLocked(realmID)
-			c.capUsers(d.userRoles)
+			capUsers(c, d.userRoles)
 			d.userRoles[userID] = e
 		},
 		model.CloneRoles)
@@ -150,8 +150,32 @@ func (s *Store) ListUserGroupRoles(ctx context.Context, realmID, userID string) 
 		func() ([]model.Role, error) { return s.Store.ListUserGroupRoles(ctx, realmID, userID) },
 		func(e entry[[]model.Role]) {
 			d := c.realmLocked(realmID)
-			c.capUsers(d.userGroupRoles)
+			capUsers(c, d.userGroupRoles)
 			d.userGroupRoles[userID] = e
 		},
 		model.CloneRoles)
+}
+
+// GetUser returns a user by id: what every token check (userinfo, the
+// admin API's caller, refresh) reads.
+func (s *Store) GetUser(ctx context.Context, realmID, id string) (*model.User, error) {
+	if s.tx != nil {
+		return s.Store.GetUser(ctx, realmID, id)
+	}
+	c := s.c
+	return lookup(c,
+		func() (entry[*model.User], bool) {
+			if d := c.realms[realmID]; d != nil {
+				e, ok := d.users[id]
+				return e, ok
+			}
+			return entry[*model.User]{}, false
+		},
+		func() (*model.User, error) { return s.Store.GetUser(ctx, realmID, id) },
+		func(e entry[*model.User]) {
+			d := c.realmLocked(realmID)
+			capUsers(c, d.users)
+			d.users[id] = e
+		},
+		cloneUser)
 }
