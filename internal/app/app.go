@@ -169,7 +169,7 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
 	}
-	st, err := sqlite.Open(ctx, cfg.SQLitePath())
+	st, err := sqlite.Open(ctx, cfg.SQLitePath(), sqlite.WithDurableCommits(cfg.SQLiteDurable))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", cfg.SQLitePath(), err)
 	}

@@ -120,6 +120,7 @@ func serverCommand(ctx context.Context, mode config.Mode, env Env, stderr io.Wri
 	f.DurationVar(&cfg.ReadTimeout, "http-read-timeout", cfg.ReadTimeout, "how long a client may take to send a whole request, body included")
 	f.DurationVar(&cfg.WriteTimeout, "http-write-timeout", cfg.WriteTimeout, "how long writing a response may take, from the end of the request's headers")
 	f.DurationVar(&cfg.IdleTimeout, "http-idle-timeout", cfg.IdleTimeout, "how long an idle keep-alive connection stays open")
+	f.BoolVar(&cfg.SQLiteDurable, "sqlite-durable-commits", cfg.SQLiteDurable, "SQLite: every commit waits for the disk (synchronous=FULL), so acknowledged writes survive a power loss (default: on under start, off under start-dev)")
 	f.StringVar(&cfg.SecretsKeyFile, "secrets-key-file", cfg.SecretsKeyFile, "file holding the key (openssl rand -base64 32) that encrypts client secrets and SMTP passwords in the database (default: <data-dir>/secrets.key on SQLite, made on first start; none on PostgreSQL)")
 	f.DurationVar(&cfg.CacheTTL, "cache-ttl", cfg.CacheTTL, "how long cached realms, clients and role mappings are served before being read again; writes drop them at once in every process; 0 turns the cache off")
 	f.IntVar(&cfg.Argon2MemoryKiB, "argon2-memory", cfg.Argon2MemoryKiB, "argon2id memory of new password hashes in KiB (default 7168, Keycloak's; OWASP: 19456)")

@@ -66,6 +66,12 @@ type Config struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 
+	// SQLiteDurable makes each SQLite commit wait for the disk
+	// (synchronous=FULL), so an acknowledged registration survives a power
+	// loss, at one fsync per commit. On by default under start, off under
+	// start-dev.
+	SQLiteDurable bool
+
 	// SecretsKeyFile holds the key (32 bytes, base64) that seals client
 	// secrets and SMTP passwords in the database. "" means
 	// <data-dir>/secrets.key, made on first start, on SQLite; on
@@ -111,6 +117,7 @@ func Default(mode Mode) Config {
 		ReadTimeout:            30 * time.Second,
 		WriteTimeout:           60 * time.Second,
 		IdleTimeout:            120 * time.Second,
+		SQLiteDurable:          mode != Dev,
 	}
 	if mode == Dev {
 		c.DB = DBSQLite

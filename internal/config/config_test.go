@@ -84,3 +84,12 @@ func TestFirstStartProblemProd(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSQLiteDurableByMode(t *testing.T) {
+	if !Default(Prod).SQLiteDurable {
+		t.Error("start: SQLite commits are not durable by default")
+	}
+	if Default(Dev).SQLiteDurable {
+		t.Error("start-dev: SQLite commits are durable by default")
+	}
+}

@@ -29,6 +29,7 @@ const Memory = ":memory:"
 type config struct {
 	readConns   int
 	busyTimeout time.Duration
+	durable     bool
 }
 
 // Option tunes Open.
@@ -42,6 +43,13 @@ func WithReadConns(n int) Option { return func(c *config) { c.readConns = n } }
 // lock before SQLite reports it busy (default 5s); the retry helper waits
 // beyond that.
 func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
+
+// WithDurableCommits makes every commit wait until the WAL is on disk
+// (synchronous=FULL): an acknowledged write then survives a power loss or
+// an operating-system crash, not only a crash of the process, for one
+// fsync per commit. Without it (synchronous=NORMAL, the default here), the
+// last commits before a power loss may be lost; the database stays intact.
+func WithDurableCommits(on bool) Option { return func(c *config) { c.durable = on } }
 
 // Open opens (creating if needed) the SQLite database at path, migrates it
 // to this binary's schema and returns the store. path is a file name, or
@@ -111,7 +119,11 @@ func dsn(path string, cfg config, writer bool) string {
 	if path != Memory {
 		pragmas = append(pragmas, "journal_mode(WAL)")
 	}
-	pragmas = append(pragmas, "foreign_keys(ON)", "synchronous(NORMAL)")
+	sync := "synchronous(NORMAL)"
+	if cfg.durable {
+		sync = "synchronous(FULL)"
+	}
+	pragmas = append(pragmas, "foreign_keys(ON)", sync)
 	if writer {
 		// BEGIN IMMEDIATE takes the write lock up front: a transaction that
 		// read first and upgraded later could fail with SQLITE_BUSY that
