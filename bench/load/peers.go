@@ -34,6 +34,12 @@ const (
 // registrations per core at OWASP's parameters.
 const owaspTarget = 1.45 * kratosOWASPPerCore
 
+// kratosOWASPShare is Kratos's registrations per core as a share of the
+// OWASP hash limit on the machine the issue measured it on (30.5 of about
+// 50); owaspShareTarget is 1.45 times it: the same target judged against
+// the limit measured in this run, for a machine whose limit differs.
+const owaspShareTarget = 1.45 * kratosOWASPShare
+
 // keysTarget is the issue's target for client_credentials on an ES256 or
 // EdDSA realm, grants per second per core.
 const keysTarget = 10000
