@@ -364,3 +364,56 @@ func TestUsersByIDFollowTheirWrites(t *testing.T) {
 		}
 	})
 }
+
+func TestRealmClientListingFollowsClientWrites(t *testing.T) {
+	dbtest.EachStore(t, func(t *testing.T, raw store.Store) {
+		f := newFixture(t, raw)
+		c, ctx, rid := f.cached, f.ctx, f.realm.ID
+		list := func() []model.Client {
+			t.Helper()
+			cs, err := c.ListClients(ctx, rid, store.ClientQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cs
+		}
+		if !served(t, c, func() error { list(); return nil }) {
+			t.Fatal("the realm's client listing was not served from memory")
+		}
+		cs := list()
+		cs[0].WebOrigins = append(cs[0].WebOrigins, "https://scribbled.example")
+		if again := list(); slices.Contains(again[0].WebOrigins, "https://scribbled.example") {
+			t.Fatal("a caller's change to its copy reached the cache")
+		}
+		// A filtered listing is not answered from the cached one.
+		h0, _ := c.Stats()
+		if got, err := c.ListClients(ctx, rid, store.ClientQuery{ClientID: "svc"}); err != nil || len(got) != 1 {
+			t.Fatalf("filtered listing: %v %v", got, err)
+		}
+		if h1, _ := c.Stats(); h1 != h0 {
+			t.Fatal("a filtered listing was answered from memory")
+		}
+		// Every client write is seen by the next listing.
+		cl, _ := c.GetClient(ctx, rid, f.client.ID)
+		cl.WebOrigins = []string{"https://app.example"}
+		if err := c.UpdateClient(ctx, cl); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(); len(got) != 1 || !slices.Equal(got[0].WebOrigins, []string{"https://app.example"}) {
+			t.Fatalf("after UpdateClient: %+v", got)
+		}
+		other := &model.Client{ID: uuid.NewString(), RealmID: rid, ClientID: "web", Enabled: true, PublicClient: true}
+		if err := c.CreateClient(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(); len(got) != 2 {
+			t.Fatalf("after CreateClient: %d clients", len(got))
+		}
+		if err := c.DeleteClient(ctx, rid, other.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(); len(got) != 1 {
+			t.Fatalf("after DeleteClient: %d clients", len(got))
+		}
+	})
+}

@@ -17,7 +17,7 @@ import (
 var passThrough = map[string]string{
 	// Reads of things the cache does not hold.
 	"ListRealms": "read", "GetUserByUsername": "read", "GetUserByEmail": "read",
-	"ListUsers": "read", "CountUsers": "read", "ListCredentials": "read", "ListClients": "read",
+	"ListUsers": "read", "CountUsers": "read", "ListCredentials": "read",
 	"GetRole": "read", "GetRoleByName": "read", "ListRoles": "read", "ListRoleUsers": "read",
 	"GetGroup": "read", "GetGroupByPath": "read", "ListGroups": "read", "CountGroups": "read",
 	"ListGroupMembers": "read", "ListUserGroups": "read", "CountUserGroups": "read",

@@ -51,6 +51,7 @@ type entry[T any] struct {
 
 // realmData is what the cache holds for one realm.
 type realmData struct {
+	allClients        *entry[[]model.Client] // ListClients with no filter
 	clientsByID       map[string]entry[*model.Client]
 	clientsByClientID map[string]entry[*model.Client]
 	composites        map[string]entry[[]model.Role]

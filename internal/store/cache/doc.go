@@ -1,7 +1,7 @@
 // Package cache keeps the store's hot and rarely written records in
-// memory: realms, clients, role composites, users by id, users' role
-// mappings and service-account users, the reads behind every token a grant
-// issues or checks.
+// memory: realms, clients (and a realm's whole client listing), role
+// composites, users by id, users' role mappings and service-account users,
+// the reads behind every token a grant issues or checks.
 //
 // Store wraps a store.Store. Reads outside a transaction are answered from
 // memory when they can be; reads inside InTx always go to the database, so

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/latchkey/latchkey/internal/model"
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // The cached reads. Inside a transaction each goes to the database.
@@ -178,4 +179,35 @@ func (s *Store) GetUser(ctx context.Context, realmID, id string) (*model.User, e
 			d.users[id] = e
 		},
 		cloneUser)
+}
+
+// ListClients returns a realm's clients. Only the whole, unfiltered
+// listing is cached: the one registration and verification read on every
+// request to learn the realm's web origins (clientcors).
+func (s *Store) ListClients(ctx context.Context, realmID string, q store.ClientQuery) ([]model.Client, error) {
+	if s.tx != nil || q != (store.ClientQuery{}) {
+		return s.Store.ListClients(ctx, realmID, q)
+	}
+	c := s.c
+	return lookup(c,
+		func() (entry[[]model.Client], bool) {
+			if d := c.realms[realmID]; d != nil && d.allClients != nil {
+				return *d.allClients, true
+			}
+			return entry[[]model.Client]{}, false
+		},
+		func() ([]model.Client, error) { return s.Store.ListClients(ctx, realmID, q) },
+		func(e entry[[]model.Client]) { c.realmLocked(realmID).allClients = &e },
+		cloneClients)
+}
+
+func cloneClients(cs []model.Client) []model.Client {
+	if cs == nil {
+		return nil
+	}
+	out := make([]model.Client, len(cs))
+	for i := range cs {
+		out[i] = *cs[i].Clone()
+	}
+	return out
 }
