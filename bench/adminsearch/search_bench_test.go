@@ -339,10 +339,17 @@ func seedRealm(b *testing.B, s *testenv.Server, r *model.Realm, n int, rng *rand
 }
 
 // writer is the store's transaction pool, for ANALYZE.
+// The server's store is wrapped (cache, sealing): unwrap to the SQL store.
 func writer(b *testing.B, s *testenv.Server) *sql.DB {
-	w, ok := s.Store.(interface{ Writer() *sql.DB })
-	if !ok {
-		b.Fatalf("store %T has no Writer", s.Store)
+	st := s.Store
+	for {
+		if w, ok := st.(interface{ Writer() *sql.DB }); ok {
+			return w.Writer()
+		}
+		u, ok := st.(interface{ Unwrap() store.Store })
+		if !ok {
+			b.Fatalf("store %T has no Writer", st)
+		}
+		st = u.Unwrap()
 	}
-	return w.Writer()
 }

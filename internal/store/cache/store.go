@@ -190,3 +190,7 @@ func (s *Store) Close() error {
 // Serving reports whether reads may be answered from memory: always for a
 // single process, only while listening for a multi-process one.
 func (s *Store) Serving() bool { return s.c.listening.Load() }
+
+// Unwrap returns the store the cache wraps, for tools that need the
+// database itself (benchmarks reaching the SQL pool).
+func (s *Store) Unwrap() store.Store { return s.Store }

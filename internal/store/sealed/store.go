@@ -121,3 +121,6 @@ func (s *Store) ListRealms(ctx context.Context) ([]model.Realm, error) {
 }
 
 var _ store.Store = (*Store)(nil)
+
+// Unwrap returns the store the sealing wraps.
+func (s *Store) Unwrap() store.Store { return s.Store }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"sync"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Statement is one SQL statement a recorded connection sent, with its
@@ -40,9 +42,13 @@ func (r *Recorder) add(q string, args []driver.NamedValue) {
 	if !r.on {
 		return
 	}
-	vals := make([]any, len(args))
-	for i, a := range args {
-		vals[i] = a.Value
+	vals := make([]any, 0, len(args))
+	for _, a := range args {
+		// The store's request for a custom plan (pgx.QueryExecModeExec,
+		// sqlstore.Dialect.CustomPlan) is a driver option, not a parameter.
+		if _, ok := a.Value.(pgx.QueryExecMode); !ok {
+			vals = append(vals, a.Value)
+		}
 	}
 	r.qs = append(r.qs, Statement{q, vals})
 }
