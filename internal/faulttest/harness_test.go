@@ -2,21 +2,18 @@ package faulttest_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/testenv"
 )
 
 const (
@@ -26,29 +23,11 @@ const (
 	realmName     = "faults"
 )
 
-// logBuffer collects the server's log lines from many goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // server is the whole app served by App.Serve on a loopback port.
 type server struct {
 	t    *testing.T
 	URL  string
-	Logs *logBuffer
+	Logs *testenv.LogBuffer
 }
 
 // startServer runs start-dev with cfg changed by opts (the database).
@@ -62,41 +41,8 @@ func startServer(t *testing.T, opts ...func(*config.Config)) *server {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	logs := &logBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, log)
-	if err != nil {
-		cancel()
-		t.Fatalf("start latchkey: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		cancel()
-		_ = a.Close()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		if t.Failed() {
-			for _, line := range strings.Split(logs.String(), "\n") {
-				if strings.Contains(line, "level=ERROR") {
-					t.Log(line)
-				}
-			}
-		}
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			t.Error("server did not stop within 15 s")
-		}
-	})
-	return &server{t: t, URL: "http://" + ln.Addr().String(), Logs: logs}
+	sv := testenv.Serve(t, cfg, slog.LevelInfo)
+	return &server{t: t, URL: sv.URL, Logs: sv.Logs}
 }
 
 // response is a read answer and how long it took.

@@ -2,45 +2,23 @@ package securitytest_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/testenv"
 )
 
 const (
 	adminUser     = "admin"
 	adminPassword = "Bootstrap-admin-pw-7Q"
 )
-
-// logBuffer collects the server's log lines; the server writes from many
-// goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // server is the whole app served by App.Serve (the real http.Server with
 // its timeouts, the outbox and the session sweeper) on a loopback port.
@@ -49,7 +27,7 @@ type server struct {
 	URL  string
 	Addr string
 	Cfg  config.Config
-	Logs *logBuffer
+	Logs *testenv.LogBuffer
 }
 
 // startServer runs latchkey start-dev on SQLite in a temporary directory,
@@ -65,35 +43,8 @@ func startServer(t *testing.T, opts ...func(*config.Config)) *server {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	logs := &logBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, log)
-	if err != nil {
-		cancel()
-		t.Fatalf("start latchkey: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		cancel()
-		_ = a.Close()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("server did not stop within 10 s")
-		}
-	})
-	addr := ln.Addr().String()
-	return &server{t: t, URL: "http://" + addr, Addr: addr, Cfg: cfg, Logs: logs}
+	sv := testenv.Serve(t, cfg, slog.LevelDebug)
+	return &server{t: t, URL: sv.URL, Addr: sv.Addr, Cfg: cfg, Logs: sv.Logs}
 }
 
 // response is a read answer.
