@@ -61,19 +61,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if o, ok := st.(interface{ ObserveErrors(func(kind string)) }); ok {
 		o.ObserveErrors(a.metrics.StoreError)
 	}
-	if st, err = a.withSealing(ctx, st); err != nil {
-		_ = a.store.Close()
+	if err := a.layerStore(ctx); err != nil {
 		return nil, err
 	}
-	a.store = st
-	a.keys = &signing.Keys{Store: st}
-	if cfg.CacheTTL > 0 {
-		if st, err = a.withCache(st); err != nil {
-			_ = a.store.Close()
-			return nil, err
-		}
-		a.store = st
-	}
+	st = a.store
 	a.passwords = &password.Service{
 		Store:         st,
 		Hasher:        credential.NewHasher(0, a.metrics),
@@ -92,6 +83,26 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.handler = a.routes()
 	return a, nil
+}
+
+// layerStore puts sealing and the cache over a.store, as the server and
+// the offline commands both need them, and makes the signing-key cache
+// the store cache's drops reach. It closes the store when it fails.
+func (a *App) layerStore(ctx context.Context) error {
+	st, err := a.withSealing(ctx, a.store)
+	if err != nil {
+		_ = a.store.Close()
+		return err
+	}
+	a.keys = &signing.Keys{Store: st}
+	if a.cfg.CacheTTL > 0 {
+		if st, err = a.withCache(st); err != nil {
+			_ = a.store.Close()
+			return err
+		}
+	}
+	a.store = st
+	return nil
 }
 
 // withSealing seals client secrets and SMTP passwords at rest with the

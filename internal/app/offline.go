@@ -10,7 +10,6 @@ import (
 	"github.com/latchkey/latchkey/internal/password"
 	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/realm"
-	"github.com/latchkey/latchkey/internal/signing"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -31,17 +30,10 @@ func OpenOffline(ctx context.Context, cfg config.Config, log *slog.Logger) (*Off
 	// The same layers as the server's: secrets sealed with the same key,
 	// and, on PostgreSQL, running servers told of every change.
 	a := &App{cfg: cfg, log: log, store: st}
-	if st, err = a.withSealing(ctx, st); err != nil {
-		_ = a.store.Close()
+	if err := a.layerStore(ctx); err != nil {
 		return nil, err
 	}
-	a.keys = &signing.Keys{Store: st}
-	if cfg.CacheTTL > 0 {
-		if st, err = a.withCache(st); err != nil {
-			_ = a.store.Close()
-			return nil, err
-		}
-	}
+	st = a.store
 	passwords := &password.Service{
 		Store:         st,
 		Hasher:        credential.NewHasher(0, nil),
