@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,39 +12,6 @@ import (
 	"strings"
 	"time"
 )
-
-// hashSeconds reads latchkey_password_hash_duration_seconds_sum (every
-// algorithm) from the servers' /metrics: the time spent hashing and
-// verifying passwords. Over a run, its growth divided by the server's CPU
-// seconds is the share of the server's CPU that went into hashing, judged
-// under the run's own conditions (the other core busy with the load
-// generator), where the limit from go test is measured on a quiet core.
-// It is 0 when no server answers.
-func hashSeconds(bases []string) float64 {
-	client := &http.Client{Timeout: 5 * time.Second}
-	total := 0.0
-	for _, base := range bases {
-		resp, err := client.Get(base + "/metrics")
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			if !strings.HasPrefix(line, "latchkey_password_hash_duration_seconds_sum") {
-				continue
-			}
-			if i := strings.LastIndexByte(line, ' '); i > 0 {
-				if v, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
-					total += v
-				}
-			}
-		}
-		resp.Body.Close()
-	}
-	return total
-}
 
 // profileHashShare takes a CPU profile of the server for seconds through
 // its --debug-pprof-addr listener and returns the share of its samples

@@ -60,10 +60,6 @@ type result struct {
 	// neighbours.
 	GeneratorCPU float64 `json:"generatorCpuSeconds,omitempty"`
 	MachineCPU   float64 `json:"machineCpuSeconds,omitempty"`
-	// HashSeconds is the servers' time in password hashing during the run
-	// (from /metrics); HashShare is HashSeconds / ServerCPU.
-	HashSeconds float64 `json:"serverHashSeconds,omitempty"`
-	HashShare   float64 `json:"hashShareOfServerCpu,omitempty"`
 	// ProfileHashShare is the share of the server's CPU profile samples
 	// in argon2 during the run (report runs of register and login at c=4).
 	ProfileHashShare float64 `json:"profileHashShare,omitempty"`
@@ -172,8 +168,6 @@ func run(c config) (*result, error) {
 	errs := map[string]int{}
 	ok := 0
 	deadline := time.Now().Add(c.duration)
-	bases := append([]string{c.base}, c.extraBases...)
-	hash0 := hashSeconds(bases)
 	cpu0, gen0, mach0 := procsCPU(pids), cpuTime(), machineCPU()
 	stopRSS := watchRSS(pids)
 	start := time.Now()
@@ -233,9 +227,6 @@ func run(c config) (*result, error) {
 		res.ServerCPU = procsCPU(pids) - cpu0
 		if res.ServerCPU > 0 {
 			res.PerCPUSecond = float64(ok) / res.ServerCPU
-		}
-		if h := hashSeconds(bases) - hash0; h > 0 && res.ServerCPU > 0 {
-			res.HashSeconds, res.HashShare = h, h/res.ServerCPU
 		}
 	}
 	return res, nil
