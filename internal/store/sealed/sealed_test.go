@@ -207,3 +207,29 @@ func TestKeyFile(t *testing.T) {
 		t.Error("a short key accepted by New")
 	}
 }
+
+// A process without a key (PostgreSQL, no --secrets-key-file) refuses a
+// database that holds sealed values rather than hand ciphertext out as a
+// client secret; a database with none passes.
+func TestCheckNoneRefusesSealedDatabases(t *testing.T) {
+	dbtest.EachStore(t, func(t *testing.T, raw store.Store) {
+		ctx := context.Background()
+		realm := &model.Realm{ID: uuid.NewString(), Name: "r", Enabled: true}
+		if err := raw.CreateRealm(ctx, realm); err != nil {
+			t.Fatal(err)
+		}
+		c := &model.Client{ID: uuid.NewString(), RealmID: realm.ID, ClientID: "app", Secret: "clear", Enabled: true}
+		if err := raw.CreateClient(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := sealed.CheckNone(ctx, raw); err != nil {
+			t.Fatalf("a database in clear: %v", err)
+		}
+		if _, err := wrap(t, raw, key(4)).SealAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := sealed.CheckNone(ctx, raw); !errors.Is(err, sealed.ErrKeyNeeded) {
+			t.Fatalf("a sealed database without a key: %v", err)
+		}
+	})
+}
